@@ -1,0 +1,20 @@
+"""fastridge: fast, checked ridge regression and per-sample ReLU SGD.
+
+Compiled kernels (Cython over SciPy's BLAS/LAPACK, plain C loops) behind a NumPy-style
+API; every fast path is tested against the plain NumPy code in :mod:`fastridge.reference`.
+"""
+from . import reference
+from ._solvers import ridge
+from .sgd import ReLURegressor, SGDResult, elbow_after_step, elbows, relu_sgd
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ridge",
+    "relu_sgd",
+    "elbows",
+    "elbow_after_step",
+    "ReLURegressor",
+    "SGDResult",
+    "reference",
+]

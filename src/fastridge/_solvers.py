@@ -1,0 +1,2 @@
+def ridge(*a, **k):
+    raise NotImplementedError

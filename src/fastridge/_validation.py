@@ -1,0 +1,90 @@
+"""Input checks shared by every public function (the only place user input is validated).
+
+Rules (SPEC §3): the first array decides the working dtype — float32 stays float32,
+float64 stays float64, integers and bools become float64; complex, object and string
+arrays raise ``TypeError``.  C- or F-ordered arrays are used as they are; other layouts
+are copied once.  Inputs are never modified.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+# LAPACK/BLAS as shipped with SciPy use 32-bit integers for dimensions and strides.
+INT32_MAX = np.iinfo(np.int32).max
+
+
+def working_dtype(a: np.ndarray, name: str) -> np.dtype:
+    """Return the float dtype the computation runs in for array ``a`` named ``name``."""
+    kind = a.dtype.kind
+    if kind == "f":
+        if a.dtype == np.float32:
+            return np.dtype(np.float32)
+        if a.dtype == np.float64:
+            return np.dtype(np.float64)
+        raise TypeError(
+            f"{name} has dtype {a.dtype}; expected float32 or float64 "
+            "(or an integer/bool array, which is converted to float64)"
+        )
+    if kind in "iub":
+        return np.dtype(np.float64)
+    raise TypeError(
+        f"{name} has dtype {a.dtype}; expected a real numeric array "
+        "(float32, float64, integer or bool)"
+    )
+
+
+def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> np.ndarray:
+    """Return ``a`` as a C- or F-contiguous float array without copying when possible.
+
+    ``dtype=None`` lets ``a`` decide the working dtype; otherwise ``a`` is cast to ``dtype``.
+    ``ndims`` are the accepted numbers of dimensions.  Raises ``TypeError`` for
+    non-numeric input and ``ValueError`` for a wrong number of dimensions, an empty
+    axis or (with ``check_finite``) NaN/inf values.
+    """
+    arr = np.asarray(a)
+    target = working_dtype(arr, name) if dtype is None else np.dtype(dtype)
+    if dtype is not None and arr.dtype.kind not in "fiub":
+        working_dtype(arr, name)  # raises the TypeError with the right message
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{k}-D" for k in ndims)
+        raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")
+    if 0 in arr.shape:
+        raise ValueError(f"{name} must not be empty; got an array of shape {arr.shape}")
+    if arr.dtype != target or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+        # One copy, in the order closest to the input's.
+        arr = np.asarray(arr, dtype=target, order="F" if arr.flags.f_contiguous else "C")
+        if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+            arr = np.ascontiguousarray(arr)
+    if check_finite and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; expected only finite values")
+    return arr
+
+
+def check_lapack_dims(**dims: int) -> None:
+    """Raise ``ValueError`` when a dimension (or product that LAPACK indexes) overflows int32."""
+    for name, value in dims.items():
+        if value > INT32_MAX:
+            raise ValueError(
+                f"{name} = {value} exceeds the 32-bit integer limit ({INT32_MAX}) of the "
+                "LAPACK/BLAS that SciPy ships; split the problem into smaller pieces"
+            )
+
+
+def check_scalar(value, name: str, *, low=None, low_inclusive=True, integer=False):
+    """Return a finite Python scalar, checking its type and lower bound."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a number; got a bool ({value!r})")
+    kind = numbers.Integral if integer else numbers.Real
+    if not isinstance(value, kind):
+        what = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {what}; got {value!r} of type {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    if low is not None:
+        bad = value < low if low_inclusive else value <= low
+        if bad:
+            op = ">=" if low_inclusive else ">"
+            raise ValueError(f"{name} must be {op} {low}; got {value!r}")
+    return int(value) if integer else float(value)
