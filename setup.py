@@ -6,6 +6,8 @@ Each Cython driver in ``src/fastridge`` is listed here with the plain C kernels 
 """
 import sys
 
+import numpy
+
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -15,7 +17,7 @@ from setuptools import Extension, setup
 COMPILE_ARGS = [] if sys.platform == "win32" else ["-O3", "-std=c99"]
 
 EXTENSIONS = {
-    "fastridge._ridge": ["src/fastridge/_ridge.pyx"],
+    "fastridge._ridge": ["src/fastridge/_ridge.pyx", "csrc/ridge_kernels.c"],
     "fastridge._sgd": ["src/fastridge/_sgd.pyx", "csrc/relu_sgd.c"],
 }
 
@@ -25,7 +27,7 @@ setup(
             Extension(
                 name,
                 sources,
-                include_dirs=["csrc"],
+                include_dirs=["csrc", numpy.get_include()],
                 extra_compile_args=COMPILE_ARGS,
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             )

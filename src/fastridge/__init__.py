@@ -4,6 +4,7 @@ Compiled kernels (Cython over SciPy's BLAS/LAPACK, plain C loops) behind a NumPy
 API; every fast path is tested against the plain NumPy code in :mod:`fastridge.reference`.
 """
 from . import reference
+from ._lstsq import lstsq
 from ._solvers import ridge
 from .sgd import ReLURegressor, SGDResult, elbow_after_step, elbows, relu_sgd
 
@@ -11,6 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ridge",
+    "lstsq",
     "relu_sgd",
     "elbows",
     "elbow_after_step",

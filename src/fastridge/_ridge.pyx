@@ -5,11 +5,15 @@ Every function here trusts its caller (``fastridge._solvers``) to have checked s
 dtypes, finiteness and the 32-bit LAPACK limits.  The whole computation runs under one
 ``with nogil:``; LAPACK's ``info`` is returned, never raised.
 
+Arrays arrive as ``numpy.ndarray`` and are read through raw pointers (no memoryview
+acquisition: these drivers are called for 100×10 problems too, where microseconds count).
+
 Layouts: ``X`` is (n, d) and either C-ordered (rows contiguous; seen by column-major BLAS
 as the d×n matrix Xᵀ with leading dimension d) or F-ordered (the n×d matrix X with
 leading dimension n).  It is never copied: the BLAS transpose flags absorb the layout.
 The same holds for ``Y`` (n, k).  Outputs are column-major (F-ordered) buffers.
 """
+cimport numpy as cnp
 from cython cimport floating
 from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
@@ -118,6 +122,45 @@ cdef inline int _gesdd(int m, int n, floating *a, floating *s, floating *u, floa
     return info
 
 
+cdef extern from "ridge_kernels.h" nogil:
+    double fr_chol_rcond_d(int n, const double *R, int ldr, double anorm, double *T)
+    float fr_chol_rcond_f(int n, const float *R, int ldr, float anorm, float *T)
+    double fr_sym_norm1_d(int n, const double *A, int lda, double *colsum)
+    float fr_sym_norm1_f(int n, const float *A, int lda, float *colsum)
+
+
+# Up to this size the condition estimate is the explicit-inverse bound of
+# ridge_kernels.c (n³/6 flops); above it LAPACK's ?pocon (O(n²)) is cheaper.
+cdef enum:
+    SMALL_CONDEST = 32
+
+
+cdef inline floating _anorm(int n, const floating *a, floating *work) noexcept nogil:
+    # ||A||_1 of the symmetric matrix in the upper triangle of a (work: n)
+    if n <= SMALL_CONDEST:
+        if floating is float:
+            return fr_sym_norm1_f(n, a, n, work)
+        else:
+            return fr_sym_norm1_d(n, a, n, work)
+    return _norm1_sym(n, a, work)
+
+
+cdef inline floating _rcond(int n, const floating *r, floating anorm, floating *work,
+                            int *iwork) noexcept nogil:
+    # estimate of 1 / cond_1(A) from the Cholesky factor r (work: max(3n, n² if small))
+    if n <= SMALL_CONDEST:
+        if floating is float:
+            return fr_chol_rcond_f(n, r, n, anorm, work)
+        else:
+            return fr_chol_rcond_d(n, r, n, anorm, work)
+    return _pocon(n, r, anorm, work, iwork)
+
+
+cdef inline size_t _condest_work(int n) noexcept nogil:
+    # entries of work space that _anorm and _rcond need
+    return <size_t> n * n if n <= SMALL_CONDEST and n * n > 3 * n else <size_t> 3 * n
+
+
 # ---------------------------------------------------------------------------------------
 # Shared pieces of the Cholesky paths
 # ---------------------------------------------------------------------------------------
@@ -146,13 +189,13 @@ cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gr
         for i in range(m):
             work_gram[i * m + i] += <floating> alphas[g]        # G + αI
         if estimate:
-            anorm = _norm1_sym(m, work_gram, cwork)
+            anorm = _anorm(m, work_gram, cwork)
         info = _potrf(m, work_gram)                               # G + αI = RᵀR
         if info != 0:
             failed_alpha[0] = g
             return info
         if estimate:
-            rcond = _pocon(m, work_gram, anorm, cwork, iwork)
+            rcond = _rcond(m, work_gram, anorm, cwork, iwork)
             if rcond < rcond_min[0]:
                 rcond_min[0] = rcond
         if n_alpha == 1:
@@ -192,149 +235,124 @@ cdef void _xt_times(bint x_c, int n, int d, int k, const floating *X, const floa
 
 
 # ---------------------------------------------------------------------------------------
-# Drivers
+# Drivers: typed implementations on raw pointers, then the def entry points that pick
+# float32/float64 from the array type.
 # ---------------------------------------------------------------------------------------
 
-def cholesky_primal(const floating[:, :] X, bint x_c, const floating[:, :] Y, bint y_c,
-                    const double[::1] alphas, const int[::1] group,
-                    const floating[::1] sw, bint estimate, floating[::1, :] out):
-    """Solve (XᵀSX + αI) W = XᵀSY for every target; W is written to ``out`` (d, k).
+cnp.import_array()
 
-    ``alphas`` holds the distinct penalties; ``group[j]`` is the index in ``alphas`` of
-    target j (ignored when there is one α).  ``sw`` is empty or the (n,) sample weights.
-    With ``estimate`` the reciprocal condition number of XᵀSX + αI is estimated (?pocon).
-    Returns ``(info, failed_alpha_index, rcond_min)``: info > 0 is ?potrf's leading minor,
-    ``ERR_NOMEM`` a failed allocation.
-    """
-    cdef int n = X.shape[0], d = X.shape[1], k = Y.shape[1]
-    cdef int n_alpha = alphas.shape[0]
-    cdef bint weighted = sw.shape[0] > 0
+
+cdef inline floating _at(const floating *a, bint c_order, Py_ssize_t rows,
+                         Py_ssize_t cols, Py_ssize_t i, Py_ssize_t j) noexcept nogil:
+    # a[i, j] of a C- or F-ordered (rows, cols) array
+    return a[i * cols + j] if c_order else a[j * rows + i]
+
+
+cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
+                 bint y_c, const double *alphas, int n_alpha, const int *group,
+                 const floating *sw, bint estimate, floating *W, int *failed,
+                 double *rcond_min) noexcept nogil:
     cdef int ldx = d if x_c else n
-    cdef const floating *xp = &X[0, 0]
-    cdef const floating *yp = &Y[0, 0]
-    cdef floating *wp = &out[0, 0]
     cdef floating *G = NULL
-    cdef floating *W = NULL
+    cdef floating *Gw = NULL
     cdef floating *tmp = NULL
     cdef floating *xb = NULL
     cdef floating *yb = NULL
     cdef floating *cwork = NULL
     cdef int *iwork = NULL
-    cdef int info = 0, failed = -1, bs, m, r0, i, j
-    cdef double rcond_min = 1.0
+    cdef int info = 0, bs, m, r0, i, j
     cdef floating s, beta
 
-    with nogil:
-        G = <floating *> malloc(<size_t> d * d * sizeof(floating))
-        cwork = <floating *> malloc(<size_t> 3 * d * sizeof(floating))
-        iwork = <int *> malloc(<size_t> d * sizeof(int))
-        if n_alpha > 1:
-            W = <floating *> malloc(<size_t> d * d * sizeof(floating))
-            tmp = <floating *> malloc(<size_t> d * k * sizeof(floating))
-        if G == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (W == NULL or tmp == NULL)):
+    G = <floating *> malloc(<size_t> d * d * sizeof(floating))
+    cwork = <floating *> malloc(_condest_work(d) * sizeof(floating))
+    iwork = <int *> malloc(<size_t> d * sizeof(int))
+    if n_alpha > 1:
+        Gw = <floating *> malloc(<size_t> d * d * sizeof(floating))
+        tmp = <floating *> malloc(<size_t> d * k * sizeof(floating))
+    if G == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Gw == NULL or tmp == NULL)):
+        info = ERR_NOMEM
+    elif sw == NULL:
+        _syrk(c'N' if x_c else c'T', d, n, X, ldx, 0, G, d)        # G = X.T @ X (upper)
+        _xt_times(x_c, n, d, k, X, Y, n, y_c, W)                   # W = X.T @ Y
+    else:
+        # Weighted Gram accumulated over row blocks of √s ∘ X: no weighted copy of X.
+        bs = 262144 // (d + k)
+        if bs < 16:
+            bs = 16
+        if bs > n:
+            bs = n
+        xb = <floating *> malloc(<size_t> bs * d * sizeof(floating))
+        yb = <floating *> malloc(<size_t> bs * k * sizeof(floating))
+        if xb == NULL or yb == NULL:
             info = ERR_NOMEM
-        elif not weighted:
-            _syrk(c'N' if x_c else c'T', d, n, xp, ldx, 0, G, d)    # G = X.T @ X (upper)
-            _xt_times(x_c, n, d, k, xp, yp, n, y_c, wp)              # W = X.T @ Y
         else:
-            # Weighted Gram accumulated over row blocks of √s ∘ X: no weighted copy of X.
-            bs = 262144 // (d + k)
-            if bs < 16:
-                bs = 16
-            if bs > n:
-                bs = n
-            xb = <floating *> malloc(<size_t> bs * d * sizeof(floating))
-            yb = <floating *> malloc(<size_t> bs * k * sizeof(floating))
-            if xb == NULL or yb == NULL:
-                info = ERR_NOMEM
-            else:
-                r0 = 0
-                while r0 < n:
-                    m = bs if r0 + bs <= n else n - r0
-                    for i in range(m):                               # xb = √s[r] * X[r, :]
-                        s = sqrt(sw[r0 + i])
-                        for j in range(d):
-                            xb[j * m + i] = s * X[r0 + i, j]
-                        for j in range(k):                           # yb = √s[r] * Y[r, :]
-                            yb[j * m + i] = s * Y[r0 + i, j]
-                    beta = 0 if r0 == 0 else 1
-                    _syrk(c'T', d, m, xb, m, beta, G, d)             # G += xb.T @ xb
-                    _gemm(c'T', c'N', d, k, m, xb, m, yb, m, beta, wp, d)  # W += xb.T @ yb
-                    r0 += m
-        if info == 0:
-            info = _factor_and_solve(d, k, G, W if n_alpha > 1 else G, n_alpha > 1,
-                                     &alphas[0], n_alpha, &group[0] if n_alpha > 1 else NULL,
-                                     wp, tmp, estimate, cwork, iwork, &failed, &rcond_min)
-        free(G); free(W); free(tmp); free(xb); free(yb); free(cwork); free(iwork)
-    return info, failed, rcond_min
+            r0 = 0
+            while r0 < n:
+                m = bs if r0 + bs <= n else n - r0
+                for i in range(m):
+                    s = sqrt(sw[r0 + i])
+                    for j in range(d):                             # xb = √s[r] * X[r, :]
+                        xb[j * m + i] = s * _at(X, x_c, n, d, r0 + i, j)
+                    for j in range(k):                             # yb = √s[r] * Y[r, :]
+                        yb[j * m + i] = s * _at(Y, y_c, n, k, r0 + i, j)
+                beta = 0 if r0 == 0 else 1
+                _syrk(c'T', d, m, xb, m, beta, G, d)               # G += xb.T @ xb
+                _gemm(c'T', c'N', d, k, m, xb, m, yb, m, beta, W, d)  # W += xb.T @ yb
+                r0 += m
+    if info == 0:
+        info = _factor_and_solve(d, k, G, Gw if n_alpha > 1 else G, n_alpha > 1, alphas,
+                                 n_alpha, group, W, tmp, estimate, cwork, iwork,
+                                 failed, rcond_min)
+    free(G); free(Gw); free(tmp); free(xb); free(yb); free(cwork); free(iwork)
+    return info
 
 
-def cholesky_dual(const floating[:, :] X, bint x_c, const floating[:, :] Y, bint y_c,
-                  const double[::1] alphas, const int[::1] group,
-                  const floating[::1] sw, bint estimate, floating[::1, :] out):
-    """Dual solve W = XᵀS^½ (S^½XXᵀS^½ + αI)⁻¹ S^½Y, written to ``out`` (d, k).
-
-    Same arguments and return value as :func:`cholesky_primal`; the factored matrix is the
-    n×n kernel K = XXᵀ.  Weighted ridge is plain ridge on (S^½X, S^½Y), so the weights
-    scale K symmetrically and X itself is never copied.
-    """
-    cdef int n = X.shape[0], d = X.shape[1], k = Y.shape[1]
-    cdef int n_alpha = alphas.shape[0]
-    cdef bint weighted = sw.shape[0] > 0
+cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
+               bint y_c, const double *alphas, int n_alpha, const int *group,
+               const floating *sw, bint estimate, floating *W, int *failed,
+               double *rcond_min) noexcept nogil:
     cdef int ldx = d if x_c else n
-    cdef const floating *xp = &X[0, 0]
-    cdef floating *wp = &out[0, 0]
     cdef floating *K = NULL
     cdef floating *Kw = NULL
     cdef floating *A = NULL
     cdef floating *tmp = NULL
     cdef floating *cwork = NULL
     cdef int *iwork = NULL
-    cdef int info = 0, failed = -1, i, j
-    cdef double rcond_min = 1.0
+    cdef int info = 0, i, j
 
-    with nogil:
-        K = <floating *> malloc(<size_t> n * n * sizeof(floating))
-        A = <floating *> malloc(<size_t> n * k * sizeof(floating))
-        cwork = <floating *> malloc(<size_t> 3 * n * sizeof(floating))
-        iwork = <int *> malloc(<size_t> n * sizeof(int))
-        if n_alpha > 1:
-            Kw = <floating *> malloc(<size_t> n * n * sizeof(floating))
-            tmp = <floating *> malloc(<size_t> n * k * sizeof(floating))
-        if K == NULL or A == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Kw == NULL or tmp == NULL)):
-            info = ERR_NOMEM
-        else:
-            _syrk(c'T' if x_c else c'N', n, d, xp, ldx, 0, K, n)      # K = X @ X.T (upper)
-            for j in range(k):                                       # A = √s ∘ Y (column-major)
-                for i in range(n):
-                    A[j * n + i] = Y[i, j] * (sqrt(sw[i]) if weighted else 1)
-            if weighted:
-                for j in range(n):                                   # K = S^½ K S^½
-                    for i in range(j + 1):
-                        K[j * n + i] *= sqrt(sw[i] * sw[j])
-            info = _factor_and_solve(n, k, K, Kw if n_alpha > 1 else K, n_alpha > 1,
-                                     &alphas[0], n_alpha, &group[0] if n_alpha > 1 else NULL,
-                                     A, tmp, estimate, cwork, iwork, &failed, &rcond_min)
-            if info == 0:
-                if weighted:
-                    for j in range(k):                               # A = √s ∘ A
-                        for i in range(n):
-                            A[j * n + i] *= sqrt(sw[i])
-                _xt_times(x_c, n, d, k, xp, A, n, False, wp)         # W = X.T @ A
-        free(K); free(Kw); free(A); free(tmp); free(cwork); free(iwork)
-    return info, failed, rcond_min
+    K = <floating *> malloc(<size_t> n * n * sizeof(floating))
+    A = <floating *> malloc(<size_t> n * k * sizeof(floating))
+    cwork = <floating *> malloc(_condest_work(n) * sizeof(floating))
+    iwork = <int *> malloc(<size_t> n * sizeof(int))
+    if n_alpha > 1:
+        Kw = <floating *> malloc(<size_t> n * n * sizeof(floating))
+        tmp = <floating *> malloc(<size_t> n * k * sizeof(floating))
+    if K == NULL or A == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Kw == NULL or tmp == NULL)):
+        info = ERR_NOMEM
+    else:
+        _syrk(c'T' if x_c else c'N', n, d, X, ldx, 0, K, n)        # K = X @ X.T (upper)
+        for j in range(k):                                         # A = √s ∘ Y (column-major)
+            for i in range(n):
+                A[j * n + i] = _at(Y, y_c, n, k, i, j) * (sqrt(sw[i]) if sw != NULL else 1)
+        if sw != NULL:
+            for j in range(n):                                     # K = S^½ K S^½
+                for i in range(j + 1):
+                    K[j * n + i] *= sqrt(sw[i] * sw[j])
+        info = _factor_and_solve(n, k, K, Kw if n_alpha > 1 else K, n_alpha > 1, alphas,
+                                 n_alpha, group, A, tmp, estimate, cwork, iwork,
+                                 failed, rcond_min)
+        if info == 0:
+            if sw != NULL:
+                for j in range(k):                                 # A = √s ∘ A
+                    for i in range(n):
+                        A[j * n + i] *= sqrt(sw[i])
+            _xt_times(x_c, n, d, k, X, A, n, False, W)             # W = X.T @ A
+    free(K); free(Kw); free(A); free(tmp); free(cwork); free(iwork)
+    return info
 
 
-def svd_factor(const floating[:, :] X, const floating[::1] sqrt_sw,
-               floating[::1, :] U, floating[::1] s, floating[::1, :] Vt):
-    """Thin SVD of S^½X (or X when ``sqrt_sw`` is empty) with ?gesdd.
-
-    Writes U (n, r), s (r,) descending and Vt (r, d), r = min(n, d).  X is copied once
-    into a column-major work buffer (?gesdd destroys its input).  Returns ?gesdd's info
-    (> 0: no convergence) or ``ERR_NOMEM``.
-    """
-    cdef int n = X.shape[0], d = X.shape[1]
-    cdef bint weighted = sqrt_sw.shape[0] > 0
+cdef int _svd(int n, int d, const floating *X, bint x_c, const floating *sqrt_sw,
+              floating *U, floating *s, floating *Vt) noexcept nogil:
     cdef floating *A = NULL
     cdef floating *work = NULL
     cdef int *iwork = NULL
@@ -342,21 +360,162 @@ def svd_factor(const floating[:, :] X, const floating[::1] sqrt_sw,
     cdef int info = 0, lwork, i, j
     cdef int r = n if n < d else d
 
-    with nogil:
-        A = <floating *> malloc(<size_t> n * d * sizeof(floating))
-        iwork = <int *> malloc(<size_t> 8 * r * sizeof(int))
-        if A == NULL or iwork == NULL:
+    A = <floating *> malloc(<size_t> n * d * sizeof(floating))
+    iwork = <int *> malloc(<size_t> 8 * r * sizeof(int))
+    if A == NULL or iwork == NULL:
+        info = ERR_NOMEM
+    else:
+        for j in range(d):                                         # A = √s ∘ X, column-major
+            for i in range(n):
+                A[j * n + i] = _at(X, x_c, n, d, i, j) * (sqrt_sw[i] if sqrt_sw != NULL else 1)
+        info = _gesdd(n, d, A, s, U, Vt, &query, -1, iwork)
+        lwork = <int> query + 1
+        work = <floating *> malloc(<size_t> lwork * sizeof(floating))
+        if work == NULL:
             info = ERR_NOMEM
-        else:
-            for j in range(d):                                       # A = √s ∘ X, column-major
-                for i in range(n):
-                    A[j * n + i] = X[i, j] * (sqrt_sw[i] if weighted else 1)
-            info = _gesdd(n, d, A, &s[0], &U[0, 0], &Vt[0, 0], &query, -1, iwork)
-            lwork = <int> query + 1
-            work = <floating *> malloc(<size_t> lwork * sizeof(floating))
-            if work == NULL:
-                info = ERR_NOMEM
-            elif info == 0:
-                info = _gesdd(n, d, A, &s[0], &U[0, 0], &Vt[0, 0], work, lwork, iwork)
-        free(A); free(work); free(iwork)
+        elif info == 0:
+            info = _gesdd(n, d, A, s, U, Vt, work, lwork, iwork)
+    free(A); free(work); free(iwork)
     return info
+
+
+cdef inline const void *_data(cnp.ndarray a):
+    # raw data pointer, NULL for an empty (absent) array
+    return cnp.PyArray_DATA(a) if cnp.PyArray_SIZE(a) > 0 else NULL
+
+
+def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
+                   cnp.ndarray group, cnp.ndarray sw, bint estimate):
+    """Ridge by Cholesky for every target; returns ``(coef, info, failed_alpha, rcond)``.
+
+    primal (``dual=False``): solve (XᵀSX + αI) W = XᵀSY with the d×d Gram matrix.
+    dual: W = XᵀS^½ (S^½XXᵀS^½ + αI)⁻¹ S^½Y with the n×n kernel; weighted ridge is plain
+    ridge on (S^½X, S^½Y), so the weights scale K symmetrically and X is never copied.
+
+    ``X`` (n, d) and ``Y`` (n,) or (n, k) are C- or F-contiguous float32/float64 of one
+    dtype; ``coef`` is a new (d,) or F-ordered (d, k) array of that dtype.  ``alphas``
+    (float64) holds the distinct penalties and ``group[j]`` (int32) the index in
+    ``alphas`` of target j (ignored for a single α).  ``sw`` is empty or the (n,) sample
+    weights.  With ``estimate`` the reciprocal condition number of the factored matrix
+    is estimated (``rcond``; 1.0 otherwise).  ``info`` > 0 is ?potrf's leading minor (for
+    ``alphas[failed_alpha]``), ``ERR_NOMEM`` a failed allocation.
+    """
+    cdef int n = <int> X.shape[0], d = <int> X.shape[1]
+    cdef int y_nd = cnp.PyArray_NDIM(Y)
+    cdef int k = 1 if y_nd == 1 else <int> Y.shape[1]
+    cdef int n_alpha = <int> alphas.shape[0]
+    cdef int typenum = cnp.PyArray_TYPE(X)
+    cdef cnp.npy_intp dims[2]
+    dims[0] = d
+    dims[1] = k
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(y_nd, dims, typenum, 1)
+    cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
+    cdef bint y_c = y_nd == 1 or cnp.PyArray_IS_C_CONTIGUOUS(Y)
+    cdef const double *ap = <const double *> cnp.PyArray_DATA(alphas)
+    cdef const int *gp = <const int *> _data(group) if n_alpha > 1 else NULL
+    cdef const void *xp = cnp.PyArray_DATA(X)
+    cdef const void *yp = cnp.PyArray_DATA(Y)
+    cdef const void *sp = _data(sw)
+    cdef void *wp = cnp.PyArray_DATA(out)
+    cdef int info, failed = -1
+    cdef double rcond_min = 1.0
+    cdef bint single = typenum == cnp.NPY_FLOAT
+    with nogil:
+        if single and dual:
+            info = _dual(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap,
+                         n_alpha, gp, <const float *> sp, estimate, <float *> wp,
+                         &failed, &rcond_min)
+        elif single:
+            info = _primal(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap,
+                           n_alpha, gp, <const float *> sp, estimate, <float *> wp,
+                           &failed, &rcond_min)
+        elif dual:
+            info = _dual(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap,
+                         n_alpha, gp, <const double *> sp, estimate, <double *> wp,
+                         &failed, &rcond_min)
+        else:
+            info = _primal(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap,
+                           n_alpha, gp, <const double *> sp, estimate, <double *> wp,
+                           &failed, &rcond_min)
+    return out, info, failed, rcond_min
+
+
+def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray U, cnp.ndarray s,
+               cnp.ndarray Vt):
+    """Thin SVD of S^½X (or X when ``sqrt_sw`` is empty) with ?gesdd.
+
+    Writes U (n, r), s (r,) descending and Vt (r, d), r = min(n, d), all F-ordered in
+    X's dtype.  X is copied once into a column-major work buffer (?gesdd destroys its
+    input).  Returns ?gesdd's info (> 0: no convergence) or ``ERR_NOMEM``.
+    """
+    cdef int n = <int> X.shape[0], d = <int> X.shape[1]
+    cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
+    cdef const void *xp = cnp.PyArray_DATA(X)
+    cdef const void *sp = _data(sqrt_sw)
+    cdef void *up = cnp.PyArray_DATA(U)
+    cdef void *sv = cnp.PyArray_DATA(s)
+    cdef void *vp = cnp.PyArray_DATA(Vt)
+    cdef int info
+    with nogil:
+        if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
+            info = _svd(n, d, <const float *> xp, x_c, <const float *> sp, <float *> up,
+                        <float *> sv, <float *> vp)
+        else:
+            info = _svd(n, d, <const double *> xp, x_c, <const double *> sp, <double *> up,
+                        <double *> sv, <double *> vp)
+    return info
+
+
+cdef inline bint _all_finite(const floating *a, Py_ssize_t size) noexcept nogil:
+    # x * 0 is 0 for finite x and NaN for ±inf/NaN; four sums so the loop pipelines
+    cdef floating s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t i = 0
+    while i + 4 <= size:
+        s0 += a[i] * 0
+        s1 += a[i + 1] * 0
+        s2 += a[i + 2] * 0
+        s3 += a[i + 3] * 0
+        i += 4
+    while i < size:
+        s0 += a[i] * 0
+        i += 1
+    return (s0 + s1 + s2 + s3) == 0
+
+
+def all_finite(cnp.ndarray a):
+    """True when the contiguous float32/float64 array ``a`` holds no NaN or infinity."""
+    cdef Py_ssize_t size = cnp.PyArray_SIZE(a)
+    cdef const void *p = cnp.PyArray_DATA(a)
+    cdef bint ok
+    with nogil:
+        if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT:
+            ok = _all_finite(<const float *> p, size)
+        else:
+            ok = _all_finite(<const double *> p, size)
+    return ok
+
+
+def ready_array(object a, int ndim_lo, int ndim_hi, int type_num, bint check_finite):
+    """Fast-path check of user input: 1 when ``a`` can be used as it is, 0 when it needs
+    the general conversion, -1 when it is ready but holds NaN or infinity.
+
+    Ready means: exactly ``numpy.ndarray``, float32/float64 (``type_num`` -1 for either,
+    else that NumPy type number), ndim in [ndim_lo, ndim_hi], non-empty, C- or
+    F-contiguous.  Costs well under a microsecond for small arrays.
+    """
+    if not cnp.PyArray_CheckExact(a):
+        return 0
+    cdef cnp.ndarray arr = <cnp.ndarray> a
+    cdef int t = cnp.PyArray_TYPE(arr)
+    cdef int nd = cnp.PyArray_NDIM(arr)
+    if t != cnp.NPY_FLOAT and t != cnp.NPY_DOUBLE:
+        return 0
+    if (type_num >= 0 and t != type_num) or nd < ndim_lo or nd > ndim_hi:
+        return 0
+    if cnp.PyArray_SIZE(arr) == 0:
+        return 0
+    if not (cnp.PyArray_IS_C_CONTIGUOUS(arr) or cnp.PyArray_IS_F_CONTIGUOUS(arr)):
+        return 0
+    if check_finite and not all_finite(arr):
+        return -1
+    return 1

@@ -5,18 +5,22 @@ callers (estimators, paths) that already hold validated arrays.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import numpy as np
 
 from . import _ridge
-from ._validation import as_float_array, check_lapack_dims
+from ._validation import INT32_MAX, as_float_array, check_lapack_dims
 
 SOLVERS = ("auto", "primal", "dual", "svd")
 
 _NO_WEIGHTS = {np.dtype(np.float32): np.empty(0, np.float32),
                np.dtype(np.float64): np.empty(0, np.float64)}
 _NO_GROUP = np.empty(0, np.int32)
+# Auto falls back to SVD when the estimated 1/cond of the factored Gram is below this:
+# a Cholesky solve then keeps fewer than about half of the working precision's digits.
+_RCOND_FALLBACK = {dt: math.sqrt(float(np.finfo(dt).eps)) for dt in _NO_WEIGHTS}
 
 
 def check_X_y(X, y, *, check_finite=True):
@@ -27,13 +31,18 @@ def check_X_y(X, y, *, check_finite=True):
         raise ValueError(
             f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match"
         )
-    check_lapack_dims(n_samples=X.shape[0], n_features=X.shape[1],
-                      n_targets=y.shape[1] if y.ndim == 2 else 1)
+    if max(X.shape) > INT32_MAX or y.ndim == 2 and y.shape[1] > INT32_MAX:
+        check_lapack_dims(n_samples=X.shape[0], n_features=X.shape[1],
+                          n_targets=y.shape[1] if y.ndim == 2 else 1)
     return X, y
 
 
 def check_alpha(alpha, n_targets: int) -> np.ndarray:
     """Return the penalties as a float64 array of shape (1,) or (n_targets,)."""
+    if type(alpha) is float or type(alpha) is int:
+        if 0 <= alpha < math.inf:  # fast path for the common scalar
+            return np.array((alpha,), dtype=np.float64)
+        raise ValueError(f"alpha must be finite and >= 0; got {alpha!r}")
     a = np.asarray(alpha)
     if a.dtype.kind not in "fiu":
         raise TypeError(f"alpha must be a real number or an array of them; got {alpha!r}")
@@ -107,54 +116,55 @@ def shrinkage(s, alphas, rcond):
     return np.divide(s[:, None], denom, out=np.zeros_like(denom), where=keep[:, None])
 
 
-def svd_solve(X, Y, alphas, sw=None, rcond=None):
-    """coef (d, k) = V diag(s/(s² + α_j)) Uᵀ S^½ Y_j for every target j."""
+def svd_solve(X, y, alphas, sw=None, rcond=None):
+    """coef (d,) or (d, k) = V diag(s/(s² + α_j)) Uᵀ S^½ y_j for every target j."""
     n, d = X.shape
     U, s, Vt = svd_factor(X, sw)
     if rcond is None:
         rcond = default_rcond(n, d, X.dtype)
-    Yw = Y if sw is None else np.sqrt(sw)[:, None] * Y
-    UtY = U.T @ Yw  # UtY.shape = (r, k)
-    return Vt.T @ (shrinkage(s, alphas, rcond).astype(X.dtype) * UtY)
+    Y = y[:, None] if y.ndim == 1 else y  # Y.shape = (n, k)
+    if sw is not None:
+        Y = np.sqrt(sw)[:, None] * Y
+    UtY = U.T @ Y  # UtY.shape = (r, k)
+    coef = Vt.T @ (shrinkage(s, alphas, rcond).astype(X.dtype) * UtY)
+    return coef[:, 0] if y.ndim == 1 else coef
 
 
-def solve_checked(X, Y, alphas, sw=None, solver="auto"):
-    """Solve ridge for validated arrays; return ``(coef (d, k), solver that ran)``.
+def solve_checked(X, y, alphas, sw=None, solver="auto"):
+    """Solve ridge for validated arrays; return ``(coef, solver that ran)``.
 
-    ``X`` (n, d) and ``Y`` (n, k) are C- or F-contiguous in one float dtype, ``alphas``
-    float64 of shape (1,) or (k,), ``sw`` ``None`` or (n,) weights in X's dtype.
+    ``X`` (n, d) and ``y`` (n,) or (n, k) are C- or F-contiguous in one float dtype,
+    ``alphas`` float64 of shape (1,) or (k,), ``sw`` ``None`` or (n,) weights in X's
+    dtype.  ``coef`` is (d,) or (d, k) like ``y``.
     ``solver="auto"`` picks primal for n >= d, dual for d > n and svd for α = 0, and falls
     back to svd when the Cholesky factorization fails or its condition estimate shows
     the Gram matrix too ill-conditioned for the working precision.
     """
     n, d = X.shape
-    k = Y.shape[1]
     if solver == "auto":
-        if (alphas == 0).any():
-            return svd_solve(X, Y, alphas, sw), "svd"
+        if (alphas[0] == 0) if alphas.size == 1 else not alphas.all():
+            return svd_solve(X, y, alphas, sw), "svd"
         chosen = "primal" if n >= d else "dual"
     else:
         chosen = solver
     if chosen == "svd":
-        return svd_solve(X, Y, alphas, sw), "svd"
+        return svd_solve(X, y, alphas, sw), "svd"
 
-    if alphas.size == 1 or (alphas == alphas[0]).all():
+    if alphas.size == 1 or (alphas == alphas[0]).all():  # one α for every target
         uniq, group = alphas[:1], _NO_GROUP
     else:
         uniq, inverse = np.unique(alphas, return_inverse=True)
         group = inverse.astype(np.int32)
-    out = np.empty((d, k), dtype=X.dtype, order="F")
-    driver = _ridge.cholesky_primal if chosen == "primal" else _ridge.cholesky_dual
     estimate = solver == "auto"
-    info, failed, rcond = driver(
-        X, X.flags.c_contiguous, Y, Y.flags.c_contiguous, uniq, group,
-        _NO_WEIGHTS[X.dtype] if sw is None else sw, estimate, out,
+    out, info, failed, rcond = _ridge.cholesky_solve(
+        chosen == "dual", X, y, uniq, group,
+        _NO_WEIGHTS[X.dtype] if sw is None else sw, estimate,
     )
     if info < 0:
         raise MemoryError("could not allocate the Gram matrix work space")
-    if estimate and (info > 0 or rcond < np.sqrt(np.finfo(X.dtype).eps)):
+    if estimate and (info > 0 or rcond < _RCOND_FALLBACK[X.dtype]):
         # Not positive definite, or too ill-conditioned for Cholesky in this precision.
-        return svd_solve(X, Y, alphas, sw), "svd"
+        return svd_solve(X, y, alphas, sw), "svd"
     if info > 0:
         raise _not_pd_error(info, uniq[failed], chosen)
     return out, chosen
@@ -213,8 +223,6 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
     X, y = check_X_y(X, y, check_finite=check_finite)
-    Y = y[:, None] if y.ndim == 1 else y  # Y.shape = (n, k)
-    alphas = check_alpha(alpha, Y.shape[1])
+    alphas = check_alpha(alpha, 1 if y.ndim == 1 else y.shape[1])
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    coef, _ = solve_checked(X, Y, alphas, sw, solver)
-    return coef[:, 0] if y.ndim == 1 else coef
+    return solve_checked(X, y, alphas, sw, solver)[0]

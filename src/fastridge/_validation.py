@@ -11,6 +11,8 @@ import numbers
 
 import numpy as np
 
+from ._ridge import all_finite, ready_array
+
 # LAPACK/BLAS as shipped with SciPy use 32-bit integers for dimensions and strides.
 INT32_MAX = np.iinfo(np.int32).max
 
@@ -38,11 +40,17 @@ def working_dtype(a: np.ndarray, name: str) -> np.dtype:
 def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> np.ndarray:
     """Return ``a`` as a C- or F-contiguous float array without copying when possible.
 
-    ``dtype=None`` lets ``a`` decide the working dtype; otherwise ``a`` is cast to ``dtype``.
-    ``ndims`` are the accepted numbers of dimensions.  Raises ``TypeError`` for
+    ``dtype=None`` lets ``a`` decide the working dtype; otherwise ``a`` is cast to
+    ``dtype``.  ``ndims`` are the accepted numbers of dimensions, in
+    increasing order without gaps.  Raises ``TypeError`` for
     non-numeric input and ``ValueError`` for a wrong number of dimensions, an empty
     axis or (with ``check_finite``) NaN/inf values.
     """
+    # Fast path (microseconds matter for small problems): nothing to convert.
+    ready = ready_array(a, ndims[0], ndims[-1], -1 if dtype is None else np.dtype(dtype).num,
+                        check_finite)
+    if ready == 1:
+        return a
     arr = np.asarray(a)
     target = working_dtype(arr, name) if dtype is None else np.dtype(dtype)
     if dtype is not None and arr.dtype.kind not in "fiub":
@@ -57,7 +65,7 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
         arr = np.asarray(arr, dtype=target, order="F" if arr.flags.f_contiguous else "C")
         if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
             arr = np.ascontiguousarray(arr)
-    if check_finite and not np.isfinite(arr).all():
+    if ready == -1 or (check_finite and not all_finite(arr)):
         raise ValueError(f"{name} contains NaN or infinity; expected only finite values")
     return arr
 
