@@ -15,7 +15,7 @@ The same holds for ``Y`` (n, k).  Outputs are column-major (F-ordered) buffers.
 """
 cimport numpy as cnp
 from cython cimport floating
-from libc.math cimport sqrt
+from libc.math cimport isfinite, sqrt
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -168,6 +168,10 @@ cdef inline size_t _condest_work(int n) noexcept nogil:
 # Status codes beside LAPACK's info (which is > 0 for "not positive definite").
 cdef enum:
     ERR_NOMEM = -1000
+    # The Gram diagonal holds Σ x² per column (row, for the dual): it is NaN/inf exactly
+    # when that column holds a NaN/inf (or the sum overflows).  Checking it costs nothing,
+    # where a separate finiteness pass over a large X costs as much as X.T @ y.
+    ERR_NONFINITE = -1001
 
 cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gram,
                            bint copy_gram, const double *alphas, int n_alpha,
@@ -183,6 +187,9 @@ cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gr
     cdef Py_ssize_t i, j, c, nc
     cdef int g, info
     cdef floating anorm, rcond
+    for i in range(m):
+        if not isfinite(gram[i * m + i]):
+            return ERR_NONFINITE
     for g in range(n_alpha):
         if copy_gram:
             memcpy(work_gram, gram, <size_t> m * m * sizeof(floating))
@@ -248,10 +255,22 @@ cdef inline floating _at(const floating *a, bint c_order, Py_ssize_t rows,
     return a[i * cols + j] if c_order else a[j * rows + i]
 
 
+cdef inline int _block_size(int total, int width, int other) noexcept nogil:
+    # rows (or columns) per block of a (block × width) work buffer: about as large as
+    # the (other × other) Gram itself, at least 256 KiB-worth, at least 16, at most total
+    cdef long target = <long> other * other
+    if target < 262144:
+        target = 262144
+    cdef long bs = target // width
+    if bs < 16:
+        bs = 16
+    return <int> (bs if bs < total else total)
+
+
 cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                  bint y_c, const double *alphas, int n_alpha, const int *group,
-                 const floating *sw, bint estimate, floating *W, int *failed,
-                 double *rcond_min) noexcept nogil:
+                 const floating *sw, const floating *xmean, const floating *ymean,
+                 bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
     cdef int ldx = d if x_c else n
     cdef floating *G = NULL
     cdef floating *Gw = NULL
@@ -271,16 +290,14 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
         tmp = <floating *> malloc(<size_t> d * k * sizeof(floating))
     if G == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Gw == NULL or tmp == NULL)):
         info = ERR_NOMEM
-    elif sw == NULL:
+    elif sw == NULL and xmean == NULL:
         _syrk(c'N' if x_c else c'T', d, n, X, ldx, 0, G, d)        # G = X.T @ X (upper)
         _xt_times(x_c, n, d, k, X, Y, n, y_c, W)                   # W = X.T @ Y
     else:
-        # Weighted Gram accumulated over row blocks of √s ∘ X: no weighted copy of X.
-        bs = 262144 // (d + k)
-        if bs < 16:
-            bs = 16
-        if bs > n:
-            bs = n
+        # Gram of √s ∘ (X − x̄) accumulated over row blocks: neither a weighted nor a
+        # centred copy of X is made, and centring before multiplying is exact (no
+        # XᵀX − n x̄x̄ᵀ cancellation when the means are large).
+        bs = _block_size(n, d + k, d)
         xb = <floating *> malloc(<size_t> bs * d * sizeof(floating))
         yb = <floating *> malloc(<size_t> bs * k * sizeof(floating))
         if xb == NULL or yb == NULL:
@@ -290,11 +307,13 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
             while r0 < n:
                 m = bs if r0 + bs <= n else n - r0
                 for i in range(m):
-                    s = sqrt(sw[r0 + i])
-                    for j in range(d):                             # xb = √s[r] * X[r, :]
-                        xb[j * m + i] = s * _at(X, x_c, n, d, r0 + i, j)
-                    for j in range(k):                             # yb = √s[r] * Y[r, :]
-                        yb[j * m + i] = s * _at(Y, y_c, n, k, r0 + i, j)
+                    s = sqrt(sw[r0 + i]) if sw != NULL else 1
+                    for j in range(d):                             # xb = √s (X[r] − x̄)
+                        xb[j * m + i] = s * (_at(X, x_c, n, d, r0 + i, j)
+                                             - (xmean[j] if xmean != NULL else 0))
+                    for j in range(k):                             # yb = √s (Y[r] − ȳ)
+                        yb[j * m + i] = s * (_at(Y, y_c, n, k, r0 + i, j)
+                                             - (ymean[j] if ymean != NULL else 0))
                 beta = 0 if r0 == 0 else 1
                 _syrk(c'T', d, m, xb, m, beta, G, d)               # G += xb.T @ xb
                 _gemm(c'T', c'N', d, k, m, xb, m, yb, m, beta, W, d)  # W += xb.T @ yb
@@ -309,16 +328,18 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
 
 cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                bint y_c, const double *alphas, int n_alpha, const int *group,
-               const floating *sw, bint estimate, floating *W, int *failed,
-               double *rcond_min) noexcept nogil:
+               const floating *sw, const floating *xmean, const floating *ymean,
+               bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
     cdef int ldx = d if x_c else n
     cdef floating *K = NULL
     cdef floating *Kw = NULL
     cdef floating *A = NULL
     cdef floating *tmp = NULL
+    cdef floating *xb = NULL
     cdef floating *cwork = NULL
     cdef int *iwork = NULL
-    cdef int info = 0, i, j
+    cdef int info = 0, i, j, bc, m, c0
+    cdef floating colsum
 
     K = <floating *> malloc(<size_t> n * n * sizeof(floating))
     A = <floating *> malloc(<size_t> n * k * sizeof(floating))
@@ -329,11 +350,28 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
         tmp = <floating *> malloc(<size_t> n * k * sizeof(floating))
     if K == NULL or A == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Kw == NULL or tmp == NULL)):
         info = ERR_NOMEM
-    else:
+    elif xmean == NULL:
         _syrk(c'T' if x_c else c'N', n, d, X, ldx, 0, K, n)        # K = X @ X.T (upper)
-        for j in range(k):                                         # A = √s ∘ Y (column-major)
+    else:
+        # K = (X − 1x̄ᵀ)(X − 1x̄ᵀ)ᵀ accumulated over centred column blocks (no copy of X).
+        bc = _block_size(d, n, n)
+        xb = <floating *> malloc(<size_t> n * bc * sizeof(floating))
+        if xb == NULL:
+            info = ERR_NOMEM
+        else:
+            c0 = 0
+            while c0 < d:
+                m = bc if c0 + bc <= d else d - c0
+                for j in range(m):                                 # xb = X[:, c] − x̄[c]
+                    for i in range(n):
+                        xb[j * n + i] = _at(X, x_c, n, d, i, c0 + j) - xmean[c0 + j]
+                _syrk(c'N', n, m, xb, n, 0 if c0 == 0 else 1, K, n)  # K += xb @ xb.T
+                c0 += m
+    if info == 0:
+        for j in range(k):                                         # A = √s ∘ (Y − ȳ)
             for i in range(n):
-                A[j * n + i] = _at(Y, y_c, n, k, i, j) * (sqrt(sw[i]) if sw != NULL else 1)
+                A[j * n + i] = ((_at(Y, y_c, n, k, i, j) - (ymean[j] if ymean != NULL else 0))
+                                * (sqrt(sw[i]) if sw != NULL else 1))
         if sw != NULL:
             for j in range(n):                                     # K = S^½ K S^½
                 for i in range(j + 1):
@@ -347,12 +385,31 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
                     for i in range(n):
                         A[j * n + i] *= sqrt(sw[i])
             _xt_times(x_c, n, d, k, X, A, n, False, W)             # W = X.T @ A
-    free(K); free(Kw); free(A); free(tmp); free(cwork); free(iwork)
+            if xmean != NULL:
+                for j in range(k):                                 # W −= x̄ (1ᵀA)
+                    colsum = 0
+                    for i in range(n):
+                        colsum += A[j * n + i]
+                    for i in range(d):
+                        W[j * d + i] -= xmean[i] * colsum
+    free(K); free(Kw); free(A); free(tmp); free(xb); free(cwork); free(iwork)
     return info
 
 
+cdef int _cholesky(bint dual, int n, int d, int k, const floating *X, bint x_c,
+                   const floating *Y, bint y_c, const double *alphas, int n_alpha,
+                   const int *group, const floating *sw, const floating *xmean,
+                   const floating *ymean, bint estimate, floating *W, int *failed,
+                   double *rcond_min) noexcept nogil:
+    if dual:
+        return _dual(n, d, k, X, x_c, Y, y_c, alphas, n_alpha, group, sw, xmean, ymean,
+                     estimate, W, failed, rcond_min)
+    return _primal(n, d, k, X, x_c, Y, y_c, alphas, n_alpha, group, sw, xmean, ymean,
+                   estimate, W, failed, rcond_min)
+
+
 cdef int _svd(int n, int d, const floating *X, bint x_c, const floating *sqrt_sw,
-              floating *U, floating *s, floating *Vt) noexcept nogil:
+              const floating *xmean, floating *U, floating *s, floating *Vt) noexcept nogil:
     cdef floating *A = NULL
     cdef floating *work = NULL
     cdef int *iwork = NULL
@@ -365,9 +422,10 @@ cdef int _svd(int n, int d, const floating *X, bint x_c, const floating *sqrt_sw
     if A == NULL or iwork == NULL:
         info = ERR_NOMEM
     else:
-        for j in range(d):                                         # A = √s ∘ X, column-major
+        for j in range(d):                                         # A = √s (X − x̄), F order
             for i in range(n):
-                A[j * n + i] = _at(X, x_c, n, d, i, j) * (sqrt_sw[i] if sqrt_sw != NULL else 1)
+                A[j * n + i] = ((_at(X, x_c, n, d, i, j) - (xmean[j] if xmean != NULL else 0))
+                                * (sqrt_sw[i] if sqrt_sw != NULL else 1))
         info = _gesdd(n, d, A, s, U, Vt, &query, -1, iwork)
         lwork = <int> query + 1
         work = <floating *> malloc(<size_t> lwork * sizeof(floating))
@@ -385,7 +443,8 @@ cdef inline const void *_data(cnp.ndarray a):
 
 
 def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
-                   cnp.ndarray group, cnp.ndarray sw, bint estimate):
+                   cnp.ndarray group, cnp.ndarray sw, cnp.ndarray xmean, cnp.ndarray ymean,
+                   bint estimate):
     """Ridge by Cholesky for every target; returns ``(coef, info, failed_alpha, rcond)``.
 
     primal (``dual=False``): solve (XᵀSX + αI) W = XᵀSY with the d×d Gram matrix.
@@ -396,9 +455,12 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
     dtype; ``coef`` is a new (d,) or F-ordered (d, k) array of that dtype.  ``alphas``
     (float64) holds the distinct penalties and ``group[j]`` (int32) the index in
     ``alphas`` of target j (ignored for a single α).  ``sw`` is empty or the (n,) sample
-    weights.  With ``estimate`` the reciprocal condition number of the factored matrix
+    weights.  ``xmean`` (d,) and ``ymean`` (k,) are empty or the means to centre X and Y
+    by (fit with intercept) — applied blockwise, X is never copied.  With ``estimate``
+    the reciprocal condition number of the factored matrix
     is estimated (``rcond``; 1.0 otherwise).  ``info`` > 0 is ?potrf's leading minor (for
-    ``alphas[failed_alpha]``), ``ERR_NOMEM`` a failed allocation.
+    ``alphas[failed_alpha]``), ``ERR_NOMEM`` a failed allocation, ``ERR_NONFINITE`` a
+    NaN/inf on the Gram diagonal (X holds NaN/inf, or its squares overflow).
     """
     cdef int n = <int> X.shape[0], d = <int> X.shape[1]
     cdef int y_nd = cnp.PyArray_NDIM(Y)
@@ -416,33 +478,33 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
     cdef const void *xp = cnp.PyArray_DATA(X)
     cdef const void *yp = cnp.PyArray_DATA(Y)
     cdef const void *sp = _data(sw)
+    cdef const void *mxp = _data(xmean)
+    cdef const void *myp = _data(ymean)
     cdef void *wp = cnp.PyArray_DATA(out)
     cdef int info, failed = -1
     cdef double rcond_min = 1.0
     cdef bint single = typenum == cnp.NPY_FLOAT
     with nogil:
-        if single and dual:
-            info = _dual(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap,
-                         n_alpha, gp, <const float *> sp, estimate, <float *> wp,
-                         &failed, &rcond_min)
-        elif single:
-            info = _primal(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap,
-                           n_alpha, gp, <const float *> sp, estimate, <float *> wp,
-                           &failed, &rcond_min)
-        elif dual:
-            info = _dual(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap,
-                         n_alpha, gp, <const double *> sp, estimate, <double *> wp,
-                         &failed, &rcond_min)
+        if single:
+            info = _cholesky(
+                dual, n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap, n_alpha,
+                gp, <const float *> sp, <const float *> mxp, <const float *> myp,
+                estimate, <float *> wp, &failed, &rcond_min)
         else:
-            info = _primal(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap,
-                           n_alpha, gp, <const double *> sp, estimate, <double *> wp,
-                           &failed, &rcond_min)
+            info = _cholesky(
+                dual, n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap, n_alpha,
+                gp, <const double *> sp, <const double *> mxp, <const double *> myp,
+                estimate, <double *> wp, &failed, &rcond_min)
     return out, info, failed, rcond_min
 
 
-def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray U, cnp.ndarray s,
-               cnp.ndarray Vt):
-    """Thin SVD of S^½X (or X when ``sqrt_sw`` is empty) with ?gesdd.
+NOMEM = ERR_NOMEM
+NONFINITE = ERR_NONFINITE
+
+
+def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray xmean, cnp.ndarray U,
+               cnp.ndarray s, cnp.ndarray Vt):
+    """Thin SVD of S^½(X − 1x̄ᵀ) with ?gesdd (``sqrt_sw``, ``xmean`` empty when absent).
 
     Writes U (n, r), s (r,) descending and Vt (r, d), r = min(n, d), all F-ordered in
     X's dtype.  X is copied once into a column-major work buffer (?gesdd destroys its
@@ -452,16 +514,19 @@ def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray U, cnp.ndarray s,
     cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
     cdef const void *xp = cnp.PyArray_DATA(X)
     cdef const void *sp = _data(sqrt_sw)
+    cdef const void *mxp = _data(xmean)
     cdef void *up = cnp.PyArray_DATA(U)
     cdef void *sv = cnp.PyArray_DATA(s)
     cdef void *vp = cnp.PyArray_DATA(Vt)
     cdef int info
     with nogil:
         if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
-            info = _svd(n, d, <const float *> xp, x_c, <const float *> sp, <float *> up,
+            info = _svd(n, d, <const float *> xp, x_c, <const float *> sp, <const float *> mxp,
+                        <float *> up,
                         <float *> sv, <float *> vp)
         else:
-            info = _svd(n, d, <const double *> xp, x_c, <const double *> sp, <double *> up,
+            info = _svd(n, d, <const double *> xp, x_c, <const double *> sp,
+                        <const double *> mxp, <double *> up,
                         <double *> sv, <double *> vp)
     return info
 

@@ -23,9 +23,14 @@ _NO_GROUP = np.empty(0, np.int32)
 _RCOND_FALLBACK = {dt: math.sqrt(float(np.finfo(dt).eps)) for dt in _NO_WEIGHTS}
 
 
-def check_X_y(X, y, *, check_finite=True):
-    """Validate ``X`` (n, d) and ``y`` (n,) or (n, k); ``y`` takes X's working dtype."""
-    X = as_float_array(X, "X", ndims=(2,), check_finite=check_finite)
+def check_X_y(X, y, *, check_finite=True, defer_x_finite=False):
+    """Validate ``X`` (n, d) and ``y`` (n,) or (n, k); ``y`` takes X's working dtype.
+
+    ``defer_x_finite=True`` skips the finiteness pass over X: the caller then hands X to
+    :func:`solve_checked` with ``x_checked=False``, which checks it for free (Cholesky)
+    or explicitly (SVD).
+    """
+    X = as_float_array(X, "X", ndims=(2,), check_finite=check_finite and not defer_x_finite)
     y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2), check_finite=check_finite)
     if y.shape[0] != X.shape[0]:
         raise ValueError(
@@ -83,15 +88,20 @@ def _not_pd_error(info: int, alpha: float, solver: str) -> np.linalg.LinAlgError
     )
 
 
-def svd_factor(X, sw=None):
-    """Thin SVD ``(U, s, Vt)`` of ``S^½ X`` through the compiled ?gesdd driver."""
+def svd_factor(X, sw=None, xmean=None):
+    """Thin SVD ``(U, s, Vt)`` of ``S^½ (X − 1x̄ᵀ)`` through the compiled ?gesdd driver.
+
+    ``sw`` (n,) weights and ``xmean`` (d,) column means are optional (``None``); the
+    weighted, centred matrix is formed in ?gesdd's work copy, not in an extra one.
+    """
     n, d = X.shape
     r = min(n, d)
     U = np.empty((n, r), dtype=X.dtype, order="F")
     s = np.empty(r, dtype=X.dtype)
     Vt = np.empty((r, d), dtype=X.dtype, order="F")
     sqrt_sw = _NO_WEIGHTS[X.dtype] if sw is None else np.sqrt(sw)
-    info = _ridge.svd_factor(X, sqrt_sw, U, s, Vt)
+    xmean = _NO_WEIGHTS[X.dtype] if xmean is None else xmean
+    info = _ridge.svd_factor(X, sqrt_sw, xmean, U, s, Vt)
     if info < 0:
         raise MemoryError("could not allocate the SVD work space")
     if info > 0:
@@ -116,13 +126,18 @@ def shrinkage(s, alphas, rcond):
     return np.divide(s[:, None], denom, out=np.zeros_like(denom), where=keep[:, None])
 
 
-def svd_solve(X, y, alphas, sw=None, rcond=None):
-    """coef (d,) or (d, k) = V diag(s/(s² + α_j)) Uᵀ S^½ y_j for every target j."""
+def svd_solve(X, y, alphas, sw=None, rcond=None, center=None):
+    """coef (d,) or (d, k) = V diag(s/(s² + α_j)) Uᵀ S^½ y_j for every target j.
+
+    ``center=(xmean, ymean)`` solves for the centred data X − x̄, y − ȳ instead.
+    """
     n, d = X.shape
-    U, s, Vt = svd_factor(X, sw)
+    U, s, Vt = svd_factor(X, sw, None if center is None else center[0])
     if rcond is None:
         rcond = default_rcond(n, d, X.dtype)
     Y = y[:, None] if y.ndim == 1 else y  # Y.shape = (n, k)
+    if center is not None:
+        Y = Y - center[1]
     if sw is not None:
         Y = np.sqrt(sw)[:, None] * Y
     UtY = U.T @ Y  # UtY.shape = (r, k)
@@ -130,12 +145,25 @@ def svd_solve(X, y, alphas, sw=None, rcond=None):
     return coef[:, 0] if y.ndim == 1 else coef
 
 
-def solve_checked(X, y, alphas, sw=None, solver="auto"):
+def _nonfinite_error(X) -> ValueError:
+    if not _ridge.all_finite(X):
+        return ValueError("X contains NaN or infinity; expected only finite values")
+    return ValueError(
+        "X is too large in magnitude: its Gram matrix overflows in "
+        f"{X.dtype}; rescale X (or use float64)"
+    )
+
+
+def solve_checked(X, y, alphas, sw=None, solver="auto", center=None, x_checked=True):
     """Solve ridge for validated arrays; return ``(coef, solver that ran)``.
 
     ``X`` (n, d) and ``y`` (n,) or (n, k) are C- or F-contiguous in one float dtype,
     ``alphas`` float64 of shape (1,) or (k,), ``sw`` ``None`` or (n,) weights in X's
-    dtype.  ``coef`` is (d,) or (d, k) like ``y``.
+    dtype.  ``coef`` is (d,) or (d, k) like ``y``.  ``center=(xmean (d,), ymean (k,))``
+    in X's dtype solves for X − x̄ and y − ȳ (the intercept model) without a centred
+    copy of X: the Cholesky drivers centre row (primal) or column (dual) blocks.
+    ``x_checked=False``: X has not been checked for NaN/inf yet; the Cholesky drivers
+    see them on the Gram diagonal at no cost, the SVD path checks X first.
     ``solver="auto"`` picks primal for n >= d, dual for d > n and svd for α = 0, and falls
     back to svd when the Cholesky factorization fails or its condition estimate shows
     the Gram matrix too ill-conditioned for the working precision.
@@ -143,12 +171,15 @@ def solve_checked(X, y, alphas, sw=None, solver="auto"):
     n, d = X.shape
     if solver == "auto":
         if (alphas[0] == 0) if alphas.size == 1 else not alphas.all():
-            return svd_solve(X, y, alphas, sw), "svd"
-        chosen = "primal" if n >= d else "dual"
+            chosen = "svd"
+        else:
+            chosen = "primal" if n >= d else "dual"
     else:
         chosen = solver
     if chosen == "svd":
-        return svd_solve(X, y, alphas, sw), "svd"
+        if not x_checked and not _ridge.all_finite(X):
+            raise _nonfinite_error(X)
+        return svd_solve(X, y, alphas, sw, center=center), "svd"
 
     if alphas.size == 1 or (alphas == alphas[0]).all():  # one α for every target
         uniq, group = alphas[:1], _NO_GROUP
@@ -156,15 +187,19 @@ def solve_checked(X, y, alphas, sw=None, solver="auto"):
         uniq, inverse = np.unique(alphas, return_inverse=True)
         group = inverse.astype(np.int32)
     estimate = solver == "auto"
+    none = _NO_WEIGHTS[X.dtype]
     out, info, failed, rcond = _ridge.cholesky_solve(
-        chosen == "dual", X, y, uniq, group,
-        _NO_WEIGHTS[X.dtype] if sw is None else sw, estimate,
+        chosen == "dual", X, y, uniq, group, none if sw is None else sw,
+        none if center is None else center[0], none if center is None else center[1],
+        estimate,
     )
+    if info == _ridge.NONFINITE:
+        raise _nonfinite_error(X)
     if info < 0:
         raise MemoryError("could not allocate the Gram matrix work space")
     if estimate and (info > 0 or rcond < _RCOND_FALLBACK[X.dtype]):
         # Not positive definite, or too ill-conditioned for Cholesky in this precision.
-        return svd_solve(X, y, alphas, sw), "svd"
+        return svd_solve(X, y, alphas, sw, center=center), "svd"
     if info > 0:
         raise _not_pd_error(info, uniq[failed], chosen)
     return out, chosen
@@ -222,7 +257,7 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
-    X, y = check_X_y(X, y, check_finite=check_finite)
+    X, y = check_X_y(X, y, check_finite=check_finite, defer_x_finite=True)
     alphas = check_alpha(alpha, 1 if y.ndim == 1 else y.shape[1])
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    return solve_checked(X, y, alphas, sw, solver)[0]
+    return solve_checked(X, y, alphas, sw, solver, x_checked=not check_finite)[0]
