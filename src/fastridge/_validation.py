@@ -17,6 +17,14 @@ from ._ridge import all_finite, ready_array
 INT32_MAX = np.iinfo(np.int32).max
 
 
+class DataTypeError(TypeError, ValueError):
+    """Input of a dtype fastridge cannot compute with (complex, object, string, sparse).
+
+    A ``TypeError`` as SPEC §3 says; also a ``ValueError`` so that code written for
+    scikit-learn (which raises ``ValueError("Complex data not supported")``) catches it.
+    """
+
+
 def working_dtype(a: np.ndarray, name: str) -> np.dtype:
     """Return the float dtype the computation runs in for array ``a`` named ``name``."""
     kind = a.dtype.kind
@@ -25,14 +33,15 @@ def working_dtype(a: np.ndarray, name: str) -> np.dtype:
             return np.dtype(np.float32)
         if a.dtype == np.float64:
             return np.dtype(np.float64)
-        raise TypeError(
+        raise DataTypeError(
             f"{name} has dtype {a.dtype}; expected float32 or float64 "
             "(or an integer/bool array, which is converted to float64)"
         )
     if kind in "iub":
         return np.dtype(np.float64)
-    raise TypeError(
-        f"{name} has dtype {a.dtype}; expected a real numeric array "
+    prefix = "Complex data not supported: " if kind == "c" else ""
+    raise DataTypeError(
+        f"{prefix}{name} has dtype {a.dtype}; expected a real numeric array "
         "(float32, float64, integer or bool)"
     )
 
@@ -51,6 +60,10 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
                         check_finite)
     if ready == 1:
         return a
+    if hasattr(a, "toarray") and hasattr(a, "nnz"):
+        raise DataTypeError(
+            f"{name} is a sparse matrix; fastridge needs dense input (use {name}.toarray())"
+        )
     arr = np.asarray(a)
     target = working_dtype(arr, name) if dtype is None else np.dtype(dtype)
     if dtype is not None and arr.dtype.kind not in "fiub":
@@ -59,7 +72,13 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
         want = " or ".join(f"{k}-D" for k in ndims)
         raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")
     if 0 in arr.shape:
-        raise ValueError(f"{name} must not be empty; got an array of shape {arr.shape}")
+        # The tail is scikit-learn's wording, which tools written for it look for.
+        what = (f"0 feature(s) (shape={arr.shape}) while a minimum of 1 is required"
+                if arr.ndim == 2 and arr.shape[0] else
+                f"0 sample(s) (shape={arr.shape}) while a minimum of 1 is required")
+        raise ValueError(
+            f"{name} must not be empty; got an array of shape {arr.shape}: {what}."
+        )
     if arr.dtype != target or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
         # One copy, in the order closest to the input's.
         arr = np.asarray(arr, dtype=target, order="F" if arr.flags.f_contiguous else "C")
