@@ -5,13 +5,17 @@ API; every fast path is tested against the plain NumPy code in :mod:`fastridge.r
 """
 from . import reference
 from ._lstsq import lstsq
+from ._estimators import Ridge
 from ._solvers import ridge
+from .exceptions import NotFittedError
 from .sgd import ReLURegressor, SGDResult, elbow_after_step, elbows, relu_sgd
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ridge",
+    "Ridge",
+    "NotFittedError",
     "lstsq",
     "relu_sgd",
     "elbows",

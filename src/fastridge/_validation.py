@@ -70,7 +70,11 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
         working_dtype(arr, name)  # raises the TypeError with the right message
     if arr.ndim not in ndims:
         want = " or ".join(f"{k}-D" for k in ndims)
-        raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")
+        hint = ""
+        if ndims == (2,) and arr.ndim == 1:
+            hint = (f". Reshape your data with {name}.reshape(-1, 1) for a single feature "
+                    f"or {name}.reshape(1, -1) for a single sample")
+        raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}{hint}")
     if 0 in arr.shape:
         # The tail is scikit-learn's wording, which tools written for it look for.
         what = (f"0 feature(s) (shape={arr.shape}) while a minimum of 1 is required"

@@ -1,0 +1,133 @@
+"""scikit-learn-style ridge estimators on the compiled solvers (SPEC §3).
+
+:class:`Ridge` fits one penalty; :class:`RidgeCV` (see ``_ridgecv.py``) picks it by exact
+leave-one-out.  The intercept is fitted by centring X and y on their (weighted) means.
+No centred copy of X is made: the Cholesky drivers centre blocks of rows (primal) or
+columns (dual) into a small buffer as they accumulate the Gram matrix, which is exactly
+the Gram of the centred data.  The shortcut ``XᵀX − n x̄x̄ᵀ`` is not used: when the
+means are large relative to the spread it cancels away most significant digits.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import RegressorBase
+from ._solvers import (SOLVERS, check_alpha, check_sample_weight, check_X_y,
+                       solve_checked)
+from ._validation import as_float_array
+
+
+def _require_y(estimator, y):
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None"
+        )
+
+
+def center_of(X, y, sw):
+    """Weighted column means ``(x̄ (d,), ȳ (k,))`` in X's dtype, for the intercept."""
+    if sw is None:
+        xmean = X.mean(axis=0)
+        ymean = y.mean(axis=0)
+    else:
+        total = sw.sum()
+        if not total > 0:
+            raise ValueError("sample_weight must not be all zero when fitting an intercept")
+        xmean = (sw @ X) / total
+        ymean = (sw @ y) / total
+    return xmean.astype(X.dtype, copy=False), np.atleast_1d(ymean).astype(X.dtype, copy=False)
+
+
+class Ridge(RegressorBase):
+    """Ridge regression with an optional intercept, solved by compiled kernels.
+
+    Minimises ``Σ s_i (y_i − b − x_iᵀw)² + α ||w||²`` (the intercept ``b`` is not
+    penalised) for every target.
+
+    Parameters
+    ----------
+    alpha : float or array_like of shape (n_targets,), default=1.0
+        Penalty ``α >= 0``; one per target if an array.
+    fit_intercept : bool, default=True
+        Fit ``b`` by centring X and y on their (weighted) means; blockwise inside the
+        solver, so X is never copied by the Cholesky solvers.
+    solver : {"auto", "primal", "dual", "svd"}, default="auto"
+        As in :func:`fastridge.ridge`; ``solver_`` records the one that ran.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    solver_ : str
+        The solver that actually ran (``"svd"`` when ``"auto"`` fell back).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 3.0]])
+    >>> y = 2.0 + X @ np.array([1.0, -1.0])
+    >>> model = fr.Ridge(alpha=1e-9).fit(X, y)
+    >>> model.coef_.round(6), round(float(model.intercept_), 6)
+    (array([ 1., -1.]), 2.0)
+    >>> model.predict([[1.0, 1.0]]).round(6)
+    array([2.])
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        y : array_like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array_like of shape (n_samples,) or float, optional
+            Non-negative weights.
+
+        Returns
+        -------
+        self
+        """
+        _require_y(self, y)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}; got {self.solver!r}")
+        X, y = check_X_y(X, y, defer_x_finite=True)
+        alphas = check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        center = center_of(X, y, sw) if self.fit_intercept else None
+        coef, self.solver_ = solve_checked(X, y, alphas, sw, self.solver, center=center,
+                                           x_checked=False)
+        self.coef_ = coef if y.ndim == 1 else coef.T  # coef_.shape = (d,) or (k, d)
+        self.intercept_ = _intercept(center, coef, y)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        """Predict ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        self._check_fitted()
+        X = as_float_array(X, "X")
+        self._check_n_features(X)
+        return X @ self.coef_.T + self.intercept_
+
+
+def _intercept(center, coef, y):
+    """``ȳ − x̄ᵀw``: a float for 1-D y, shape (k,) for 2-D y (0 without intercept)."""
+    if center is None:
+        return 0.0 if y.ndim == 1 else np.zeros(y.shape[1], dtype=coef.dtype)
+    xmean, ymean = center
+    b = ymean - xmean @ coef  # b.shape = (1,) or (k,)
+    return float(b[0]) if y.ndim == 1 else b
