@@ -566,7 +566,7 @@ def ready_array(object a, int ndim_lo, int ndim_hi, int type_num, bint check_fin
 
     Ready means: exactly ``numpy.ndarray``, float32/float64 (``type_num`` -1 for either,
     else that NumPy type number), ndim in [ndim_lo, ndim_hi], non-empty, C- or
-    F-contiguous.  Costs well under a microsecond for small arrays.
+    F-contiguous, native byte order and aligned.  Costs well under a microsecond for small arrays.
     """
     if not cnp.PyArray_CheckExact(a):
         return 0
@@ -580,6 +580,8 @@ def ready_array(object a, int ndim_lo, int ndim_hi, int type_num, bint check_fin
     if cnp.PyArray_SIZE(arr) == 0:
         return 0
     if not (cnp.PyArray_IS_C_CONTIGUOUS(arr) or cnp.PyArray_IS_F_CONTIGUOUS(arr)):
+        return 0
+    if not (cnp.PyArray_ISNOTSWAPPED(arr) and cnp.PyArray_ISALIGNED(arr)):
         return 0
     if check_finite and not all_finite(arr):
         return -1

@@ -122,8 +122,10 @@ def shrinkage(s, alphas, rcond):
     """
     s = s.astype(np.float64)
     keep = s > rcond * s[0] if s[0] > 0 else np.zeros(s.shape, bool)
-    denom = s[:, None] ** 2 + alphas[None, :]  # denom.shape = (r, 1) or (r, k)
-    return np.divide(s[:, None], denom, out=np.zeros_like(denom), where=keep[:, None])
+    s_safe = np.where(keep, s, 1.0)[:, None]
+    # s/(s² + α) written as 1/(s + α/s): s² overflows for |X| > 1e154 (float64), this not
+    denom = s_safe + alphas[None, :] / s_safe  # denom.shape = (r, 1) or (r, k)
+    return np.where(keep[:, None], 1.0 / denom, 0.0)
 
 
 def svd_solve(X, y, alphas, sw=None, rcond=None, center=None):

@@ -29,9 +29,10 @@ def working_dtype(a: np.ndarray, name: str) -> np.dtype:
     """Return the float dtype the computation runs in for array ``a`` named ``name``."""
     kind = a.dtype.kind
     if kind == "f":
-        if a.dtype == np.float32:
+        # by size, so that non-native byte order ('>f8') maps to the native type
+        if a.dtype.itemsize == 4:
             return np.dtype(np.float32)
-        if a.dtype == np.float64:
+        if a.dtype.itemsize == 8:
             return np.dtype(np.float64)
         raise DataTypeError(
             f"{name} has dtype {a.dtype}; expected float32 or float64 "
@@ -83,7 +84,8 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
         raise ValueError(
             f"{name} must not be empty; got an array of shape {arr.shape}: {what}."
         )
-    if arr.dtype != target or not (arr.flags.c_contiguous or arr.flags.f_contiguous):
+    if (arr.dtype != target or not arr.flags.aligned
+            or not (arr.flags.c_contiguous or arr.flags.f_contiguous)):
         # One copy, in the order closest to the input's.
         arr = np.asarray(arr, dtype=target, order="F" if arr.flags.f_contiguous else "C")
         if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
