@@ -9,6 +9,8 @@ Notation: ``X`` is (n, d), rows are samples; ``y`` is (n,) or ``Y`` is (n, k);
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 __all__ = [
@@ -19,6 +21,10 @@ __all__ = [
     "ridge_fake_data",
     "ridge_fake_features",
     "lstsq_min_norm",
+    "relu_sgd",
+    "relu_sgd_step",
+    "elbows",
+    "elbow_after_step",
 ]
 
 
@@ -111,3 +117,104 @@ def lstsq_min_norm(X, y, rcond=None):
     as zero (``rcond=None``: ``max(n, d) · eps``).
     """
     return ridge_svd(X, y, 0.0, rcond=rcond)
+
+
+# --------------------------------------------------------------------------------------
+# §2 ReLU network trained by per-sample SGD (the "elbow" model)
+# --------------------------------------------------------------------------------------
+
+SGDTrace = namedtuple("SGDTrace", "W1 b W2 loss elbows")
+SGDTrace.__doc__ = """What :func:`relu_sgd` returns: the fields of ``fastridge.SGDResult``."""
+
+
+def elbows(W1, b):
+    """Where each unit switches on: ``e_i = −b_i / W1_i``, NaN where ``W1_i == 0``.
+
+    SPEC §2.
+
+    >>> elbows(np.array([2.0, -1.0, 0.0]), np.array([1.0, 3.0, 1.0]))
+    array([-0.5,  3. ,  nan])
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(W1 != 0, -b / W1, np.nan).astype(W1.dtype)
+
+
+def relu_sgd_step(x, y, W1, b, W2, lr):
+    """One SGD step on the sample ``(x, y)``; returns ``W1, b, W2, loss`` (new arrays).
+
+    SPEC §2, line by line; every gradient at the old parameters, ReLU'(0) = 0.
+    ``loss`` is ``½ (f(x) − y)²`` before the step.
+
+    >>> relu_sgd_step(1.0, 0.0, np.array([1.0]), np.array([0.5]), np.array([1.0]), 0.1)
+    (array([0.85]), array([0.35]), array([0.775]), 1.125)
+    """
+    z = W1 * x + b
+    h = np.maximum(z, 0)
+    f = W2 @ h
+    delta = f - y
+    gW2 = delta * h
+    gb = delta * W2 * (z > 0)
+    gW1 = gb * x
+    return W1 - lr * gW1, b - lr * gb, W2 - lr * gW2, 0.5 * float(delta) ** 2
+
+
+def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_every=0):
+    """Per-sample SGD for ``f(x) = Σ_i W2_i relu(W1_i x + b_i)``, one sample at a time.
+
+    SPEC §2: epoch ``e`` visits the samples in order, or in the order of the ``e``-th
+    ``rng.permutation(n)`` with ``rng = np.random.default_rng(seed)`` made once.  The
+    epoch loss is the mean of each sample's loss before its step.  ``record_every = k``
+    records the elbows at the start and after every ``k`` steps.  A step whose loss, or
+    after which a parameter, is not finite raises ``FloatingPointError`` naming the epoch
+    and step (0-based).  Works in the dtype of ``x``; inputs are not modified.
+
+    Returns an :data:`SGDTrace` ``(W1, b, W2, loss, elbows)``.
+
+    >>> x = np.array([1.0, 2.0]); y = np.array([1.0, 2.0])
+    >>> relu_sgd(x, y, np.array([1.0]), np.array([0.0]), np.array([0.5]), lr=0.1).W2.round(4)
+    array([0.7282])
+    """
+    dtype = x.dtype
+    y = y.astype(dtype)
+    W1, b, W2 = (np.array(p, dtype=dtype) for p in (W1, b, W2))
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    losses = []
+    recorded = [elbows(W1, b)] if record_every else None
+    steps = 0
+    for epoch in range(epochs):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        total = 0.0
+        for step, i in enumerate(order):
+            W1, b, W2, loss = relu_sgd_step(x[i], y[i], W1, b, W2, lr)
+            if not np.isfinite(loss):
+                raise FloatingPointError(f"non-finite loss at epoch {epoch}, step {step}")
+            if not (np.isfinite(W1).all() and np.isfinite(b).all()
+                    and np.isfinite(W2).all()):
+                raise FloatingPointError(f"non-finite parameter at epoch {epoch}, step {step}")
+            total += loss
+            steps += 1
+            if record_every and steps % record_every == 0:
+                recorded.append(elbows(W1, b))
+        losses.append(total / n)
+    return SGDTrace(W1, b, W2, np.array(losses, dtype=dtype),
+                    np.array(recorded) if record_every else None)
+
+
+def elbow_after_step(x, y, W1, b, W2, lr):
+    """Elbows after one step on ``(x, y)`` by SPEC §2's Möbius map of the old elbows.
+
+    Inactive units (``z ≤ 0``) keep their elbow; active ones move to
+    ``(e + a) / (1 − a x)`` with ``a = lr δ W2 / W1`` (units with ``W1 = 0`` are left to
+    the compiled version's limit; here they give NaN).
+
+    >>> elbow_after_step(1.0, 0.0, np.array([1.0, 1.0]), np.array([0.5, -2.0]),
+    ...                  np.array([1.0, 1.0]), 0.1)
+    array([-0.41176471,  2.        ])
+    """
+    z = W1 * x + b
+    delta = W2 @ np.maximum(z, 0) - y
+    e = elbows(W1, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = lr * delta * W2 / W1
+        return np.where(z > 0, (e + a) / (1 - a * x), e)

@@ -1,9 +1,430 @@
-"""Placeholder: per-sample ReLU SGD (SPEC §2) is being written."""
+"""Per-sample SGD for a one-input ReLU network, and its elbows (SPEC §2).
+
+The model is ``f(x) = Σ_i W2_i · relu(W1_i · x + b_i)`` with ``d`` hidden units and no
+output bias, trained on ``½ (f(x) − y)²`` one sample at a time.  Unit ``i`` switches on
+at its *elbow* ``e_i = −b_i / W1_i``; :func:`relu_sgd` can record how the elbows move.
+
+The step loop is compiled (``csrc/relu_sgd.c`` behind ``fastridge._sgd``) and checked
+against the plain NumPy loop of :func:`fastridge.reference.relu_sgd`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+from . import _sgd
+from ._base import RegressorBase
+from ._validation import as_float_array, check_scalar
+
+__all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult"]
+
+# Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
+# entries (64 MB), so that many short epochs still run under one nogil call.
+_ORDER_BUDGET = 1 << 23
 
 
-def _todo(*args, **kwargs):
-    raise NotImplementedError("relu_sgd is not written yet")
+@dataclass(frozen=True)
+class SGDResult:
+    """What :func:`relu_sgd` returns.
+
+    Attributes
+    ----------
+    W1, b, W2 : ndarray of shape (d,)
+        The parameters after training (new arrays; the inputs are not modified).
+    loss : ndarray of shape (n_epochs,)
+        Mean of ``½ (f(x) − y)²`` over each epoch, each sample's loss measured with the
+        parameters *before* its step.  ``n_epochs`` is ``epochs``, or fewer if a callback
+        stopped training early.
+    elbows : ndarray of shape (1 + n_steps // record_every, d), or None
+        ``None`` when ``record_every == 0``.  Row 0 holds the initial elbows ``−b/W1``,
+        row ``j`` the elbows after ``j * record_every`` steps (counted across epochs);
+        NaN where ``W1 == 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> res = fr.relu_sgd([1.0, 2.0], [1.0, 2.0], [1.0], [0.0], [0.5], lr=0.1)
+    >>> res.W2.round(4), res.loss.shape, res.elbows is None
+    (array([0.7282]), (1,), True)
+    """
+
+    W1: np.ndarray
+    b: np.ndarray
+    W2: np.ndarray
+    loss: np.ndarray
+    elbows: Optional[np.ndarray]
 
 
-relu_sgd = elbows = elbow_after_step = _todo
-ReLURegressor = SGDResult = None
+def _check_units(W1, b, W2, dtype):
+    """The three parameter arrays as new C-contiguous arrays of ``dtype``."""
+    W1 = as_float_array(W1, "W1", dtype=dtype, ndims=(1,))
+    b = as_float_array(b, "b", dtype=dtype, ndims=(1,))
+    if W2 is not None:
+        W2 = as_float_array(W2, "W2", dtype=dtype, ndims=(1,))
+    lengths = [len(W1), len(b)] + ([] if W2 is None else [len(W2)])
+    if len(set(lengths)) != 1:
+        names = "W1 and b" if W2 is None else "W1, b and W2"
+        raise ValueError(
+            f"{names} must have one entry per hidden unit, all the same length; "
+            f"got lengths {', '.join(map(str, lengths))}"
+        )
+    return W1, b, W2
+
+
+def relu_sgd(
+    x,
+    y,
+    W1,
+    b,
+    W2,
+    *,
+    lr: float,
+    epochs: int = 1,
+    shuffle: bool = False,
+    seed=None,
+    record_every: int = 0,
+    callback: Optional[Callable[[int, float], object]] = None,
+) -> SGDResult:
+    """Train ``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` by per-sample SGD on ``½ (f(x) − y)²``.
+
+    Each step takes one sample and updates all parameters from gradients at the old
+    ones, with ``ReLU'(0) = 0`` (SPEC §2)::
+
+        z = W1·x + b;  h = max(z, 0);  δ = W2·h − y
+        W2 -= lr·δ·h;  b -= lr·δ·W2·[z > 0];  W1 -= lr·δ·W2·[z > 0]·x
+
+    The loop runs in compiled code without the GIL (one call for all epochs unless a
+    callback is given).
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+        Inputs and targets.  ``x`` decides the working dtype (SPEC §3): float32 stays
+        float32, integers and bools become float64; ``y`` and the parameters are cast to it.
+    W1, b, W2 : array_like of shape (d,)
+        Initial parameters: input weights, biases, output weights.  Not modified.
+    lr : float
+        Learning rate, > 0.
+    epochs : int, default=1
+        Passes over the data, >= 1.
+    shuffle : bool, default=False
+        ``False``: every epoch visits samples ``0 .. n−1`` in order.  ``True``: epoch ``e``
+        visits them in the order of the ``e``-th call of ``rng.permutation(n)``, with
+        ``rng = numpy.random.default_rng(seed)`` created once per call.
+    seed : None, int, SeedSequence or Generator, default=None
+        Seed of the shuffling; ignored without ``shuffle``.
+    record_every : int, default=0
+        ``0``: record nothing.  ``k > 0``: record the elbows ``−b/W1`` initially and after
+        every ``k`` steps (counted across epochs), in ``SGDResult.elbows``.  Recording
+        happens inside the compiled loop.
+    callback : callable, optional
+        ``callback(epoch, loss)`` after each epoch (``epoch`` 0-based, ``loss`` its mean
+        loss), outside the compiled loop: with a callback every epoch is its own compiled
+        call.  If it returns a true value, training stops after that epoch and the result
+        holds the epochs run so far.
+
+    Returns
+    -------
+    SGDResult
+        New ``W1, b, W2``, the per-epoch ``loss`` and the recorded ``elbows``.
+
+    Raises
+    ------
+    ValueError
+        Arrays of the wrong shape or of different lengths, non-finite values, ``lr <= 0``,
+        ``epochs < 1`` or ``record_every < 0``.
+    TypeError
+        Complex, object or string arrays; non-numeric scalars.
+    FloatingPointError
+        A step's loss, or a parameter after a step, was not finite (``lr`` too large);
+        the message names the epoch and the step (both 0-based).
+
+    See Also
+    --------
+    fastridge.reference.relu_sgd : the same loop in plain NumPy.
+    ReLURegressor : an estimator around this function.
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> x = np.linspace(-1, 1, 50); y = np.abs(x)
+    >>> res = fr.relu_sgd(x, y, [1.0, -1.0], [0.1, 0.1], [0.5, 0.5], lr=0.05, epochs=20)
+    >>> bool(res.loss[-1] < res.loss[0])
+    True
+    >>> fr.relu_sgd(x, y, [1.0, -1.0], [0.1, 0.1], [0.5, 0.5], lr=0.05, epochs=2,
+    ...             record_every=50).elbows.shape
+    (3, 2)
+    """
+    x = as_float_array(x, "x", ndims=(1,))
+    dtype = x.dtype
+    y = as_float_array(y, "y", dtype=dtype, ndims=(1,))
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
+    W1, b, W2 = _check_units(W1, b, W2, dtype)
+    lr = check_scalar(lr, "lr", low=0, low_inclusive=False)
+    if lr > np.finfo(dtype).max:
+        raise ValueError(f"lr must be representable in {dtype} (the working dtype); got {lr!r}")
+    epochs = check_scalar(epochs, "epochs", low=1, integer=True)
+    record_every = check_scalar(record_every, "record_every", low=0, integer=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None; got {callback!r}")
+    # The compiled loop updates these in place: new arrays, so the inputs stay untouched.
+    W1, b, W2 = (np.array(p, dtype=dtype, order="C", copy=True) for p in (W1, b, W2))
+    return _run(x, y, W1, b, W2, lr, epochs, bool(shuffle), seed, record_every, callback)
+
+
+def _run(x, y, W1, b, W2, lr, epochs, shuffle, seed, record_every, callback):
+    """relu_sgd on checked arrays; W1, b, W2 are owned (updated in place)."""
+    n, d = len(x), len(W1)
+    rng = np.random.default_rng(seed) if shuffle else None
+    elbows_out = None
+    if record_every:
+        elbows_out = np.empty((1 + n * epochs // record_every, d), dtype=x.dtype)
+        _sgd.elbows(W1, b, elbows_out[0])
+    loss = np.empty(epochs)  # filled by the driver, in float64
+    work = np.empty(3 * d, dtype=x.dtype)
+    if callback is not None:
+        per_call = 1
+    elif shuffle:
+        per_call = max(1, _ORDER_BUDGET // n)
+    else:
+        per_call = epochs
+    step = epoch = 0
+    while epoch < epochs:
+        k = min(per_call, epochs - epoch)
+        order = None
+        if shuffle:
+            order = np.empty((k, n), dtype=np.int64)  # order[e] = sample order of epoch e
+            for e in range(k):
+                order[e] = rng.permutation(n)
+        status, done, bad_step, step = _sgd.run_epochs(
+            x, y, order, W1, b, W2, lr, k, record_every, step, elbows_out,
+            loss[epoch:epoch + k], work)
+        if status != _sgd.OK:
+            failed = epoch + done
+            sample = bad_step if order is None else int(order[done, bad_step])
+            what = ("the loss ½(f(x) − y)²" if status == _sgd.NONFINITE_LOSS
+                    else "a parameter after the update")
+            raise FloatingPointError(
+                f"relu_sgd diverged at epoch {failed}, step {bad_step} (0-based; sample "
+                f"{sample}): {what} is not finite; expected finite values, try a smaller "
+                f"lr (got lr={lr!r})"
+            )
+        epoch += k
+        if callback is not None and callback(epoch - 1, float(loss[epoch - 1])):
+            break
+    if elbows_out is not None:
+        elbows_out = elbows_out[:1 + step // record_every]
+    return SGDResult(W1=W1, b=b, W2=W2, loss=loss[:epoch].astype(x.dtype), elbows=elbows_out)
+
+
+def elbows(W1, b) -> np.ndarray:
+    """Where each hidden unit switches on: ``e_i = −b_i / W1_i`` (NaN where ``W1_i == 0``).
+
+    Parameters
+    ----------
+    W1, b : array_like of shape (d,)
+        Input weights and biases; ``W1`` decides the dtype.
+
+    Returns
+    -------
+    ndarray of shape (d,)
+
+    Examples
+    --------
+    >>> import fastridge as fr
+    >>> fr.elbows([2.0, -1.0, 0.0], [1.0, 3.0, 1.0])
+    array([-0.5,  3. ,  nan])
+    """
+    W1 = as_float_array(W1, "W1", ndims=(1,))
+    W1, b, _ = _check_units(W1, b, None, W1.dtype)
+    out = np.empty_like(W1, order="C")
+    _sgd.elbows(np.ascontiguousarray(W1), np.ascontiguousarray(b), out)
+    return out
+
+
+def elbow_after_step(x, y, W1, b, W2, lr) -> np.ndarray:
+    """The elbows after one SGD step on ``(x, y)``, in closed form (SPEC §2).
+
+    An inactive unit (``W1_i x + b_i ≤ 0``) learns nothing from the sample and keeps its
+    elbow; an active one moves by the Möbius map
+
+        ``e_i' = (e_i + a_i) / (1 − a_i x)``,  ``a_i = lr δ W2_i / W1_i``,  ``δ = f(x) − y``.
+
+    With ``δ > 0`` (prediction too high) the active unit's line pivots about
+    ``x_pivot = −1/x``, which the step leaves fixed: the elbow slides toward ``x``, unless
+    it sits beyond the pivot.  For an active unit with ``W1_i = 0`` the map is taken in
+    its limit, ``e' = (c W2_i − b_i) / (−c W2_i x)`` with ``c = lr δ``; where the new
+    ``W1`` is 0 the elbow is NaN, as in :func:`elbows`.
+
+    Parameters
+    ----------
+    x, y : float
+        The sample.
+    W1, b, W2 : array_like of shape (d,)
+        Parameters before the step; ``W1`` decides the dtype.
+    lr : float
+        Learning rate, > 0.
+
+    Returns
+    -------
+    ndarray of shape (d,)
+        Equal (to rounding) to ``elbows`` of the parameters after the step.
+
+    Examples
+    --------
+    >>> import fastridge as fr
+    >>> fr.elbow_after_step(1.0, 0.0, [1.0, 1.0], [0.5, -2.0], [1.0, 1.0], lr=0.1)
+    array([-0.41176471,  2.        ])
+    """
+    x = check_scalar(x, "x")
+    y = check_scalar(y, "y")
+    lr = check_scalar(lr, "lr", low=0, low_inclusive=False)
+    W1 = as_float_array(W1, "W1", ndims=(1,))
+    W1, b, W2 = _check_units(W1, b, W2, W1.dtype)
+    dt = W1.dtype.type
+    x, y, lr = dt(x), dt(y), dt(lr)
+    z = W1 * x + b
+    active = z > 0  # ReLU'(0) = 0: z == 0 is inactive
+    delta = W2 @ np.maximum(z, 0) - y
+    c = lr * delta
+    e = elbows(W1, b)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a = c * W2 / W1
+        moved = (e + a) / (1 - a * x)
+        denom = 1 - a * x
+        # W1 == 0: the limit of the map, −b'/W1' with b' = b − c W2, W1' = −c W2 x
+        limit = (c * W2 - b) / (-c * W2 * x)
+        moved = np.where(W1 == 0, limit, moved)
+        new_w1_zero = np.where(W1 == 0, c * W2 * x == 0, denom == 0)
+    out = np.where(active, np.where(new_w1_zero, np.nan, moved), e)
+    return out.astype(W1.dtype, copy=False)
+
+
+class ReLURegressor(RegressorBase):
+    """One-input ReLU network ``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` fitted by per-sample SGD.
+
+    Follows scikit-learn's conventions without importing it: parameters are stored as
+    given by ``__init__`` and checked in :meth:`fit`; ``get_params``/``set_params``;
+    fitted attributes end in ``_``.
+
+    Initialisation (from ``random_state``): the initial elbows ``−b_i/W1_i`` are the
+    ``(i + ½)/d`` quantiles of the training ``x``, so they spread over the data range where
+    the data are; each ``W1_i`` is ``±1/std(x)`` with a random sign (a unit changes by
+    about 1 across the data); ``W2_i ~ N(0, (0.1·std(y))² / d)``, small, so the initial
+    prediction is near 0.
+
+    Parameters
+    ----------
+    n_hidden : int, default=32
+        Number of hidden units ``d``.
+    lr : float, default=0.01
+        Learning rate.
+    epochs : int, default=10
+        Passes over the data.
+    shuffle : bool, default=True
+        Visit the samples in a new random order each epoch.
+    random_state : None, int or numpy Generator, default=None
+        Seeds the initialisation and the shuffling.
+    record_every : int, default=0
+        Record the elbows every this many steps (see :func:`relu_sgd`) in ``elbows_``.
+    callback : callable, optional
+        ``callback(epoch, loss)`` after each epoch; a true return value stops training.
+
+    Attributes
+    ----------
+    W1_, b_, W2_ : ndarray of shape (n_hidden,)
+        Fitted parameters.
+    loss_curve_ : ndarray of shape (n_epochs_run,)
+        Mean training loss ``½ (f(x) − y)²`` of each epoch.
+    elbows_ : ndarray or None
+        Recorded elbows, shape ``(1 + n_steps // record_every, n_hidden)``, or None.
+    n_features_in_ : int
+        Always 1.
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> x = np.linspace(-3, 3, 200); y = np.abs(x)
+    >>> model = fr.ReLURegressor(n_hidden=8, lr=0.01, epochs=50, random_state=0).fit(x, y)
+    >>> bool(model.score(x, y) > 0.9)
+    True
+    >>> model.predict([0.0, 2.0]).shape
+    (2,)
+    """
+
+    def __init__(self, n_hidden: int = 32, *, lr: float = 0.01, epochs: int = 10,
+                 shuffle: bool = True, random_state=None, record_every: int = 0,
+                 callback: Optional[Callable[[int, float], object]] = None):
+        self.n_hidden = n_hidden
+        self.lr = lr
+        self.epochs = epochs
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.record_every = record_every
+        self.callback = callback
+
+    @staticmethod
+    def _column(x, name: str, dtype=None) -> np.ndarray:
+        """``x`` of shape (n,) or (n, 1) as a 1-D float array."""
+        arr = as_float_array(x, name, dtype=dtype, ndims=(1, 2))
+        if arr.ndim == 2 and arr.shape[1] != 1:
+            raise ValueError(
+                f"{name} must have shape (n,) or (n, 1) (one feature); got shape {arr.shape}"
+            )
+        return np.ascontiguousarray(arr.reshape(-1))
+
+    def fit(self, x, y) -> "ReLURegressor":
+        """Initialise (see the class docstring) and train by :func:`relu_sgd`.
+
+        Parameters
+        ----------
+        x : array_like of shape (n,) or (n, 1)
+        y : array_like of shape (n,) or (n, 1)
+
+        Returns
+        -------
+        self
+        """
+        x = self._column(x, "x")
+        y = self._column(y, "y", dtype=x.dtype)
+        if len(x) != len(y):
+            raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
+        d = check_scalar(self.n_hidden, "n_hidden", low=1, integer=True)
+        rng = np.random.default_rng(self.random_state)
+        elbows0 = np.quantile(x, (np.arange(d) + 0.5) / d)
+        spread = float(np.std(x)) or 1.0
+        W1 = rng.choice([-1.0, 1.0], size=d) / spread
+        b = -W1 * elbows0
+        W2 = rng.normal(0.0, 0.1 * (float(np.std(y)) or 1.0) / np.sqrt(d), size=d)
+        res = relu_sgd(x, y, W1, b, W2, lr=self.lr, epochs=self.epochs, shuffle=self.shuffle,
+                       seed=rng, record_every=self.record_every, callback=self.callback)
+        self.W1_, self.b_, self.W2_ = res.W1, res.b, res.W2
+        self.loss_curve_ = res.loss
+        self.elbows_ = res.elbows
+        self.n_iter_ = len(res.loss)
+        self.n_features_in_ = 1
+        return self
+
+    def predict(self, x) -> np.ndarray:
+        """``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` for each sample.
+
+        Parameters
+        ----------
+        x : array_like of shape (n,) or (n, 1)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
+        self._check_fitted()
+        x = self._column(x, "x")
+        dtype = np.result_type(x.dtype, self.W1_.dtype)
+        out = np.empty(len(x), dtype=dtype)
+        block = 8192  # rows at a time: the (block, d) activations stay small
+        for start in range(0, len(x), block):
+            xb = x[start:start + block, None].astype(dtype, copy=False)
+            out[start:start + block] = np.maximum(xb * self.W1_ + self.b_, 0) @ self.W2_
+        return out
