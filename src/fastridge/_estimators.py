@@ -30,9 +30,7 @@ def center_of(X, y, sw):
         xmean = X.mean(axis=0)
         ymean = y.mean(axis=0)
     else:
-        total = sw.sum()
-        if not total > 0:
-            raise ValueError("sample_weight must not be all zero when fitting an intercept")
+        total = sw.sum()  # > 0: check_sample_weight refuses all-zero weights
         xmean = (sw @ X) / total
         ymean = (sw @ y) / total
     return xmean.astype(X.dtype, copy=False), np.atleast_1d(ymean).astype(X.dtype, copy=False)

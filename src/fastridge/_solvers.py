@@ -77,6 +77,8 @@ def check_sample_weight(sample_weight, n: int, dtype) -> Optional[np.ndarray]:
         )
     if (sw < 0).any():
         raise ValueError("sample_weight must be >= 0; got negative entries")
+    if not sw.any():
+        raise ValueError("sample_weight must not be all zero; no sample would count")
     return np.ascontiguousarray(sw)
 
 

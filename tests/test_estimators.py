@@ -1,0 +1,212 @@
+"""fastridge.Ridge (and RidgeCV where noted): scikit-learn conventions, intercept,
+sample weights, dtypes, no-overwrite, errors."""
+import pickle
+
+import numpy as np
+import pytest
+
+import fastridge as fr
+from fastridge import reference
+
+SOLVERS = ("auto", "primal", "dual", "svd")
+
+
+def make(n, d, k=None, seed=0, shift=0.0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) + shift
+    y = rng.standard_normal(n if k is None else (n, k)) + 3.0
+    return X, y
+
+
+def reference_intercept_fit(X, y, alpha, sw=None):
+    """Explicitly centre (weighted) X and y, solve with the NumPy reference."""
+    sw = np.ones(len(X)) if sw is None else sw
+    xmean = sw @ X / sw.sum()
+    ymean = sw @ y / sw.sum()
+    root = np.sqrt(sw)[:, None]
+    Yc = (y - ymean).reshape(len(X), -1)
+    coef = reference.ridge_normal_equations(root * (X - xmean), root * Yc, alpha)
+    coef = coef[:, 0] if y.ndim == 1 else coef.T
+    intercept = ymean - coef @ xmean if y.ndim == 1 else ymean - coef @ xmean
+    return coef, intercept
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("shape", [(60, 5), (7, 30), (12, 12), (2, 4), (30, 1)])
+@pytest.mark.parametrize("k", [None, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_intercept_and_weights_match_reference(solver, shape, k, weighted, order):
+    X, y = make(*shape, k=k, seed=sum(shape), shift=4.0)
+    X = np.asarray(X, order=order)
+    sw = np.random.default_rng(1).uniform(0.2, 3.0, len(X)) if weighted else None
+    model = fr.Ridge(alpha=0.7, solver=solver).fit(X, y, sample_weight=sw)
+    coef, intercept = reference_intercept_fit(X, y, 0.7, sw)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(model.predict(X), X @ coef.T + intercept, rtol=1e-8,
+                               atol=1e-9)
+    assert model.coef_.shape == ((shape[1],) if k is None else (k, shape[1]))
+    assert np.ndim(model.intercept_) == (0 if k is None else 1)
+    assert model.n_features_in_ == shape[1]
+
+
+def test_no_intercept_equals_ridge_function():
+    X, y = make(40, 6, k=2)
+    model = fr.Ridge(alpha=2.0, fit_intercept=False).fit(X, y)
+    np.testing.assert_allclose(model.coef_.T, fr.ridge(X, y, 2.0), rtol=1e-12)
+    np.testing.assert_array_equal(model.intercept_, np.zeros(2))
+
+
+def test_large_means_stay_accurate():
+    # Means 1e6 times the spread: centring X XᵀX − n x̄x̄ᵀ would lose ~12 digits.
+    X, y = make(200, 4, seed=3)
+    w = np.array([1.0, -2.0, 0.5, 3.0])
+    y = X @ w + 5.0
+    shifted = X + 1e6
+    for solver in SOLVERS:
+        model = fr.Ridge(alpha=1e-8, solver=solver).fit(shifted, y)
+        np.testing.assert_allclose(model.coef_, w, rtol=1e-6, err_msg=solver)
+        # predictions cancel ~1e6-sized terms: absolute accuracy ~1e6 · eps · |w|
+        np.testing.assert_allclose(model.predict(shifted), y, atol=1e-7, err_msg=solver)
+
+
+def test_weights_equal_repetition_and_zero_equals_dropping():
+    X, y = make(15, 3, seed=4)
+    reps = np.array([1, 2, 0, 3, 1, 1, 0, 2, 1, 1, 4, 1, 1, 0, 2])
+    weighted = fr.Ridge(alpha=0.5).fit(X, y, sample_weight=reps.astype(float))
+    repeated = fr.Ridge(alpha=0.5).fit(np.repeat(X, reps, axis=0), np.repeat(y, reps))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-10)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-10)
+
+
+def test_auto_records_the_solver_that_ran():
+    X, y = make(30, 4)
+    assert fr.Ridge(alpha=1.0).fit(X, y).solver_ == "primal"
+    assert fr.Ridge(alpha=1.0).fit(X[:3], y[:3]).solver_ == "dual"
+    assert fr.Ridge(alpha=0.0).fit(X, y).solver_ == "svd"
+    dup = np.hstack([X, X[:, :1]])  # rank deficient: Cholesky fails at tiny α
+    assert fr.Ridge(alpha=1e-300, fit_intercept=False).fit(dup, y).solver_ == "svd"
+    with pytest.raises(np.linalg.LinAlgError, match="leading minor"):
+        fr.Ridge(alpha=0.0, solver="primal", fit_intercept=False).fit(dup, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_stability(dtype):
+    X, y = make(50, 4)
+    model = fr.Ridge().fit(X.astype(dtype), y.astype(dtype))
+    assert model.coef_.dtype == dtype
+    assert model.predict(X.astype(dtype)).dtype == dtype
+    ref = fr.Ridge().fit(X, y)
+    np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-4 if dtype == np.float32
+                               else 1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_inputs_not_modified(dtype, order, solver):
+    X, y = make(20, 30 if solver == "dual" else 5, k=2)
+    X = np.asarray(X, dtype=dtype, order=order)
+    y = np.asarray(y, dtype=dtype, order=order)
+    sw = np.linspace(0.5, 2, 20).astype(dtype)
+    alpha = np.array([0.5, 2.0])
+    copies = [a.copy() for a in (X, y, sw, alpha)]
+    model = fr.Ridge(alpha=alpha, solver=solver).fit(X, y, sample_weight=sw)
+    model.predict(X)
+    for before, after in zip(copies, (X, y, sw, alpha)):
+        np.testing.assert_array_equal(before, after)
+    assert model.alpha is alpha  # parameters are stored, not copied or changed
+
+
+def test_predict_before_fit_raises_not_fitted():
+    with pytest.raises(fr.NotFittedError, match="not fitted yet"):
+        fr.Ridge().predict(np.ones((2, 2)))
+    assert issubclass(fr.NotFittedError, ValueError)
+    assert issubclass(fr.NotFittedError, AttributeError)
+
+
+@pytest.mark.parametrize("params, X, y, err, match", [
+    ({"solver": "cg"}, np.ones((4, 2)), np.ones(4), ValueError, "solver must be one of"),
+    ({"alpha": -1.0}, np.ones((4, 2)), np.ones(4), ValueError, "alpha must be finite and >= 0"),
+    ({"alpha": np.nan}, np.ones((4, 2)), np.ones(4), ValueError, "alpha must be finite"),
+    ({"alpha": [1.0, 2.0]}, np.ones((4, 2)), np.ones(4), ValueError, r"shape \(1,\)"),
+    ({}, np.ones((4, 2)), None, ValueError, "requires y to be passed"),
+    ({}, np.ones(4), np.ones(4), ValueError, "Reshape your data"),
+    ({}, np.ones((4, 2)), np.ones(3), ValueError, "X has 4 samples but y has 3"),
+    ({}, np.full((4, 2), np.nan), np.ones(4), ValueError, "NaN or infinity"),
+    ({}, np.ones((4, 2)) + 1j, np.ones(4), TypeError, "Complex data not supported"),
+    ({}, np.ones((0, 2)), np.ones(0), ValueError, "0 sample"),
+])
+def test_fit_bad_input(params, X, y, err, match):
+    with pytest.raises(err, match=match):
+        fr.Ridge(**params).fit(X, y)
+
+
+def test_predict_wrong_number_of_features():
+    model = fr.Ridge().fit(np.eye(4), np.arange(4.0))
+    with pytest.raises(ValueError, match="X has 3 features, but Ridge is expecting 4"):
+        model.predict(np.ones((2, 3)))
+
+
+def test_negative_sample_weight_raises():
+    with pytest.raises(ValueError, match="sample_weight must be >= 0"):
+        fr.Ridge().fit(np.eye(3), np.ones(3), sample_weight=[1.0, -1.0, 1.0])
+
+
+def test_get_set_params_repr_pickle():
+    model = fr.Ridge(alpha=3.0, fit_intercept=False)
+    assert model.get_params() == {"alpha": 3.0, "fit_intercept": False, "solver": "auto"}
+    assert model.set_params(solver="svd") is model and model.solver == "svd"
+    with pytest.raises(ValueError, match="Invalid parameter 'beta'"):
+        model.set_params(beta=1)
+    assert repr(model) == "Ridge(alpha=3.0, fit_intercept=False, solver='svd')"
+    X, y = make(20, 3)
+    model.fit(X, y)
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+
+
+def test_score_is_r2():
+    X, y = make(50, 3, seed=9)
+    model = fr.Ridge(alpha=0.1).fit(X, y)
+    pred = model.predict(X)
+    r2 = 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    assert model.score(X, y) == pytest.approx(r2, rel=1e-12)
+
+
+def test_matches_scikit_learn_ridge():
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = make(80, 6, k=2, seed=11, shift=2.0)
+    sw = np.random.default_rng(2).uniform(0.1, 2, 80)
+    ours = fr.Ridge(alpha=1.5).fit(X, y, sample_weight=sw)
+    theirs = linear_model.Ridge(alpha=1.5).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10)
+
+
+# --- scikit-learn's own estimator checks ---------------------------------------------------
+
+# SPEC §3 makes object arrays a TypeError; scikit-learn's check wants them converted.
+EXPECTED_FAILED = {"check_dtype_object": "SPEC §3: object arrays raise TypeError"}
+
+
+def _sklearn_estimators():
+    return [fr.Ridge(), fr.Ridge(fit_intercept=False, solver="svd")] + (
+        [fr.RidgeCV()] if hasattr(fr, "RidgeCV") else [])
+
+
+def test_scikit_learn_check_estimator():
+    estimator_checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    import warnings
+
+    for estimator in _sklearn_estimators():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "does not inherit from BaseEstimator"
+            results = estimator_checks.check_estimator(
+                estimator, on_fail=None, expected_failed_checks=EXPECTED_FAILED)
+        failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
+                  if r["status"] == "failed"]
+        assert not failed, f"{estimator!r}: {failed}"
+        ran = [r for r in results if r["status"] == "passed"]
+        assert len(ran) > 40
