@@ -55,14 +55,14 @@ cdef inline void _gemm(char ta, char tb, int m, int n, int k, const floating *a,
 
 
 cdef inline void _gemv(char trans, int m, int n, const floating *a, int lda,
-                       const floating *x, floating *y) noexcept nogil:
-    # y = op(A) x
-    cdef floating one = 1, zero = 0
+                       const floating *x, floating beta, floating *y) noexcept nogil:
+    # y = beta y + op(A) x
+    cdef floating one = 1
     cdef int inc = 1
     if floating is float:
-        sgemv(&trans, &m, &n, &one, <float *> a, &lda, <float *> x, &inc, &zero, y, &inc)
+        sgemv(&trans, &m, &n, &one, <float *> a, &lda, <float *> x, &inc, &beta, y, &inc)
     else:
-        dgemv(&trans, &m, &n, &one, <double *> a, &lda, <double *> x, &inc, &zero, y, &inc)
+        dgemv(&trans, &m, &n, &one, <double *> a, &lda, <double *> x, &inc, &beta, y, &inc)
 
 
 cdef inline int _potrf(int n, floating *a) noexcept nogil:
@@ -226,19 +226,19 @@ cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gr
 
 
 cdef void _xt_times(bint x_c, int n, int d, int k, const floating *X, const floating *B,
-                    int ldb, bint b_c, floating *out) noexcept nogil:
-    # out (d×k) = Xᵀ B  with B (n×k) C-ordered (b_c) or column-major with leading dim ldb
+                    int ldb, bint b_c, floating beta, floating *out) noexcept nogil:
+    # out (d×k) = beta out + Xᵀ B  with B (n×k) C-ordered (b_c) or column-major (ld ldb)
     cdef char ta = c'N' if x_c else c'T'
     cdef int ldx = d if x_c else n
     if k == 1:
         if x_c:
-            _gemv(c'N', d, n, X, ldx, B, out)
+            _gemv(c'N', d, n, X, ldx, B, beta, out)
         else:
-            _gemv(c'T', n, d, X, ldx, B, out)
+            _gemv(c'T', n, d, X, ldx, B, beta, out)
     elif b_c:
-        _gemm(ta, c'T', d, k, n, X, ldx, B, k, 0, out, d)
+        _gemm(ta, c'T', d, k, n, X, ldx, B, k, beta, out, d)
     else:
-        _gemm(ta, c'N', d, k, n, X, ldx, B, ldb, 0, out, d)
+        _gemm(ta, c'N', d, k, n, X, ldx, B, ldb, beta, out, d)
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,20 +267,58 @@ cdef inline int _block_size(int total, int width, int other) noexcept nogil:
     return <int> (bs if bs < total else total)
 
 
+cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
+               bint y_c, const floating *sw, const floating *xmean, const floating *ymean,
+               floating beta, floating *G, floating *B) noexcept nogil:
+    """G = beta G + ZᵀZ (upper triangle) and B = beta B + ZᵀV with Z = S^½(X − 1x̄ᵀ),
+    V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM."""
+    cdef int ldx = d if x_c else n
+    cdef floating *xb = NULL
+    cdef floating *yb = NULL
+    cdef int info = 0, bs, m, r0, i, j
+    cdef floating s, b
+    if sw == NULL and xmean == NULL and ymean == NULL:
+        _syrk(c'N' if x_c else c'T', d, n, X, ldx, beta, G, d)     # G = X.T @ X (upper)
+        _xt_times(x_c, n, d, k, X, Y, n, y_c, beta, B)             # B = X.T @ Y
+        return 0
+    # Row blocks of √s ∘ (X − x̄) in a small buffer: neither a weighted nor a centred
+    # copy of X is made, and centring before multiplying is exact (no XᵀX − n x̄x̄ᵀ
+    # cancellation when the means are large).
+    bs = _block_size(n, d + k, d)
+    xb = <floating *> malloc(<size_t> bs * d * sizeof(floating))
+    yb = <floating *> malloc(<size_t> bs * k * sizeof(floating))
+    if xb == NULL or yb == NULL:
+        info = ERR_NOMEM
+    else:
+        r0 = 0
+        while r0 < n:
+            m = bs if r0 + bs <= n else n - r0
+            for i in range(m):
+                s = sqrt(sw[r0 + i]) if sw != NULL else 1
+                for j in range(d):                                 # xb = √s (X[r] − x̄)
+                    xb[j * m + i] = s * (_at(X, x_c, n, d, r0 + i, j)
+                                         - (xmean[j] if xmean != NULL else 0))
+                for j in range(k):                                 # yb = √s (Y[r] − ȳ)
+                    yb[j * m + i] = s * (_at(Y, y_c, n, k, r0 + i, j)
+                                         - (ymean[j] if ymean != NULL else 0))
+            b = beta if r0 == 0 else 1
+            _syrk(c'T', d, m, xb, m, b, G, d)                      # G += xb.T @ xb
+            _gemm(c'T', c'N', d, k, m, xb, m, yb, m, b, B, d)      # B += xb.T @ yb
+            r0 += m
+    free(xb); free(yb)
+    return info
+
+
 cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                  bint y_c, const double *alphas, int n_alpha, const int *group,
                  const floating *sw, const floating *xmean, const floating *ymean,
                  bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
-    cdef int ldx = d if x_c else n
     cdef floating *G = NULL
     cdef floating *Gw = NULL
     cdef floating *tmp = NULL
-    cdef floating *xb = NULL
-    cdef floating *yb = NULL
     cdef floating *cwork = NULL
     cdef int *iwork = NULL
-    cdef int info = 0, bs, m, r0, i, j
-    cdef floating s, beta
+    cdef int info = 0
 
     G = <floating *> malloc(<size_t> d * d * sizeof(floating))
     cwork = <floating *> malloc(_condest_work(d) * sizeof(floating))
@@ -290,39 +328,13 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
         tmp = <floating *> malloc(<size_t> d * k * sizeof(floating))
     if G == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Gw == NULL or tmp == NULL)):
         info = ERR_NOMEM
-    elif sw == NULL and xmean == NULL:
-        _syrk(c'N' if x_c else c'T', d, n, X, ldx, 0, G, d)        # G = X.T @ X (upper)
-        _xt_times(x_c, n, d, k, X, Y, n, y_c, W)                   # W = X.T @ Y
     else:
-        # Gram of √s ∘ (X − x̄) accumulated over row blocks: neither a weighted nor a
-        # centred copy of X is made, and centring before multiplying is exact (no
-        # XᵀX − n x̄x̄ᵀ cancellation when the means are large).
-        bs = _block_size(n, d + k, d)
-        xb = <floating *> malloc(<size_t> bs * d * sizeof(floating))
-        yb = <floating *> malloc(<size_t> bs * k * sizeof(floating))
-        if xb == NULL or yb == NULL:
-            info = ERR_NOMEM
-        else:
-            r0 = 0
-            while r0 < n:
-                m = bs if r0 + bs <= n else n - r0
-                for i in range(m):
-                    s = sqrt(sw[r0 + i]) if sw != NULL else 1
-                    for j in range(d):                             # xb = √s (X[r] − x̄)
-                        xb[j * m + i] = s * (_at(X, x_c, n, d, r0 + i, j)
-                                             - (xmean[j] if xmean != NULL else 0))
-                    for j in range(k):                             # yb = √s (Y[r] − ȳ)
-                        yb[j * m + i] = s * (_at(Y, y_c, n, k, r0 + i, j)
-                                             - (ymean[j] if ymean != NULL else 0))
-                beta = 0 if r0 == 0 else 1
-                _syrk(c'T', d, m, xb, m, beta, G, d)               # G += xb.T @ xb
-                _gemm(c'T', c'N', d, k, m, xb, m, yb, m, beta, W, d)  # W += xb.T @ yb
-                r0 += m
+        info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W)  # G, W = XᵀX, XᵀY
     if info == 0:
         info = _factor_and_solve(d, k, G, Gw if n_alpha > 1 else G, n_alpha > 1, alphas,
                                  n_alpha, group, W, tmp, estimate, cwork, iwork,
                                  failed, rcond_min)
-    free(G); free(Gw); free(tmp); free(xb); free(yb); free(cwork); free(iwork)
+    free(G); free(Gw); free(tmp); free(cwork); free(iwork)
     return info
 
 
@@ -384,7 +396,7 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
                 for j in range(k):                                 # A = √s ∘ A
                     for i in range(n):
                         A[j * n + i] *= sqrt(sw[i])
-            _xt_times(x_c, n, d, k, X, A, n, False, W)             # W = X.T @ A
+            _xt_times(x_c, n, d, k, X, A, n, False, 0, W)          # W = X.T @ A
             if xmean != NULL:
                 for j in range(k):                                 # W −= x̄ (1ᵀA)
                     colsum = 0
@@ -500,6 +512,40 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
 
 NOMEM = ERR_NOMEM
 NONFINITE = ERR_NONFINITE
+
+
+def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
+                cnp.ndarray ymean, cnp.ndarray G, cnp.ndarray B, bint accumulate):
+    """Sufficient statistics of one block of rows, for streaming and distributed ridge.
+
+    With Z = S^½(X − 1x̄ᵀ) and V = S^½(Y − 1ȳᵀ) (``sw``, ``xmean``, ``ymean`` empty when
+    absent): ``G`` (d, d, F-ordered) receives ZᵀZ in its UPPER triangle only (the lower
+    one is left as it was) and ``B`` (d, k, F-ordered) receives ZᵀV — added to their
+    contents when ``accumulate``, else overwriting them.  ``X`` (n, d) and ``Y`` (n, k)
+    are C- or F-contiguous of G's dtype.  Returns 0 or ``NOMEM``.
+    """
+    cdef int n = <int> X.shape[0], d = <int> X.shape[1]
+    cdef int k = 1 if cnp.PyArray_NDIM(Y) == 1 else <int> Y.shape[1]
+    cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
+    cdef bint y_c = cnp.PyArray_NDIM(Y) == 1 or cnp.PyArray_IS_C_CONTIGUOUS(Y)
+    cdef const void *xp = cnp.PyArray_DATA(X)
+    cdef const void *yp = cnp.PyArray_DATA(Y)
+    cdef const void *sp = _data(sw)
+    cdef const void *mxp = _data(xmean)
+    cdef const void *myp = _data(ymean)
+    cdef void *gp = cnp.PyArray_DATA(G)
+    cdef void *bp = cnp.PyArray_DATA(B)
+    cdef int info
+    with nogil:
+        if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
+            info = _gram(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c,
+                         <const float *> sp, <const float *> mxp, <const float *> myp,
+                         1 if accumulate else 0, <float *> gp, <float *> bp)
+        else:
+            info = _gram(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c,
+                         <const double *> sp, <const double *> mxp, <const double *> myp,
+                         1 if accumulate else 0, <double *> gp, <double *> bp)
+    return info
 
 
 def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray xmean, cnp.ndarray U,

@@ -152,9 +152,10 @@ def svd_solve(X, y, alphas, sw=None, rcond=None, center=None):
 def _nonfinite_error(X) -> ValueError:
     if not _ridge.all_finite(X):
         return ValueError("X contains NaN or infinity; expected only finite values")
+    hint = " or use float64" if X.dtype == np.float32 else ""
     return ValueError(
-        "X is too large in magnitude: its Gram matrix overflows in "
-        f"{X.dtype}; rescale X (or use float64)"
+        f"X is too large in magnitude: its Gram matrix overflows in {X.dtype}; "
+        f"rescale X, use solver='svd'{hint}"
     )
 
 
@@ -198,6 +199,9 @@ def solve_checked(X, y, alphas, sw=None, solver="auto", center=None, x_checked=T
         estimate,
     )
     if info == _ridge.NONFINITE:
+        if estimate and _ridge.all_finite(X):
+            # finite X whose squares overflow: the SVD never forms them
+            return svd_solve(X, y, alphas, sw, center=center), "svd"
         raise _nonfinite_error(X)
     if info < 0:
         raise MemoryError("could not allocate the Gram matrix work space")
@@ -257,7 +261,7 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
     >>> import numpy as np, fastridge as fr
     >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
     >>> fr.ridge(X, np.array([1.0, 2.0, 3.0]), alpha=1.0).round(4)
-    array([1.1176, 0.9412])
+    array([1., 1.])
     """
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")

@@ -39,7 +39,7 @@ def ridge_normal_equations(X, y, alpha):
 
     >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
     >>> ridge_normal_equations(X, np.array([1.0, 2.0, 3.0]), 1.0).round(4)
-    array([1.1176, 0.9412])
+    array([1., 1.])
     """
     d = X.shape[1]
     return np.linalg.solve(X.T @ X + alpha * np.eye(d), X.T @ y)
@@ -155,7 +155,7 @@ def relu_sgd_step(x, y, W1, b, W2, lr):
     gW2 = delta * h
     gb = delta * W2 * (z > 0)
     gW1 = gb * x
-    return W1 - lr * gW1, b - lr * gb, W2 - lr * gW2, 0.5 * float(delta) ** 2
+    return W1 - lr * gW1, b - lr * gb, W2 - lr * gW2, 0.5 * float(delta * delta)
 
 
 def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_every=0):
@@ -186,7 +186,8 @@ def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_
         order = rng.permutation(n) if shuffle else np.arange(n)
         total = 0.0
         for step, i in enumerate(order):
-            W1, b, W2, loss = relu_sgd_step(x[i], y[i], W1, b, W2, lr)
+            with np.errstate(over="ignore", invalid="ignore"):  # caught just below
+                W1, b, W2, loss = relu_sgd_step(x[i], y[i], W1, b, W2, lr)
             if not np.isfinite(loss):
                 raise FloatingPointError(f"non-finite loss at epoch {epoch}, step {step}")
             if not (np.isfinite(W1).all() and np.isfinite(b).all()
