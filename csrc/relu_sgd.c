@@ -235,11 +235,12 @@ typedef float v2f __attribute__((vector_size(8)));
             const T c = lr * delta; /* lr * dloss/df */                                    \
             const T pivot = xs * x_next + 1;                                               \
             (void)pivot; /* unused by the plain C loop */                                  \
-            if (!isfinite(delta)) {                                                        \
+            const double loss = 0.5 * (double)delta * (double)delta;                       \
+            if (!isfinite(loss)) {                                                         \
                 status = RELU_SGD_NONFINITE_LOSS;                                          \
                 break;                                                                     \
             }                                                                              \
-            lsum += 0.5 * (double)delta * (double)delta;                                   \
+            lsum += loss;                                                                  \
             STEP;                                                                          \
             if (CHECK && check != 0) { /* NaN: a new parameter is NaN or inf */            \
                 status = RELU_SGD_NONFINITE_PARAM;                                         \

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define RELU_SGD_OK 0
-/* the loss 1/2 (f - y)^2 of a step was NaN/inf (parameters before the step were finite) */
+/* the loss 1/2 (f - y)^2 of a step (in double) was NaN/inf; the parameters before it were finite */
 #define RELU_SGD_NONFINITE_LOSS 1
 /* a parameter became NaN/inf in a step */
 #define RELU_SGD_NONFINITE_PARAM 2

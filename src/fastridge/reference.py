@@ -155,7 +155,7 @@ def relu_sgd_step(x, y, W1, b, W2, lr):
     gW2 = delta * h
     gb = delta * W2 * (z > 0)
     gW1 = gb * x
-    return W1 - lr * gW1, b - lr * gb, W2 - lr * gW2, 0.5 * float(delta * delta)
+    return W1 - lr * gW1, b - lr * gb, W2 - lr * gW2, 0.5 * np.float64(delta) ** 2
 
 
 def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_every=0):

@@ -1,0 +1,450 @@
+"""Per-sample ReLU SGD (SPEC §2): compiled loop against the NumPy reference, the step
+against hand-derived and finite-difference gradients, the elbow map, errors, estimator."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fastridge as fr
+from fastridge import reference as ref
+
+RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+def make_problem(n, d, dtype=np.float64, seed=0):
+    """Data on [-2, 2] with y = sin(2x); elbows spread over the data, mixed signs."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, n)
+    y = np.sin(2 * x)
+    W1 = rng.choice([-1.0, 1.0], d) * rng.uniform(0.5, 1.5, d)
+    b = -W1 * rng.uniform(-2, 2, d)
+    W2 = rng.normal(0, 0.5 / np.sqrt(d), d)
+    return tuple(a.astype(dtype) for a in (x, y, W1, b, W2))
+
+
+def assert_same_run(fast, slow, rtol):
+    scale = max(1.0, float(np.abs(slow.W1).max()), float(np.abs(slow.b).max()))
+    for name in ("W1", "b", "W2", "loss"):
+        got, want = getattr(fast, name), getattr(slow, name)
+        assert got.dtype == want.dtype, name
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale, err_msg=name)
+    if slow.elbows is None:
+        assert fast.elbows is None
+    else:
+        assert fast.elbows.shape == slow.elbows.shape
+        # elbows are ratios: compare them where the unit's W1 is not tiny
+        np.testing.assert_allclose(fast.elbows, slow.elbows, rtol=50 * rtol, atol=50 * rtol)
+
+
+# ------------------------------------------------------------------------------------
+# compiled loop == reference loop
+# ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d", [1, 3, 16, 64, 257])
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("record_every", [0, 7])
+def test_matches_reference(dtype, d, shuffle, record_every):
+    n = 150
+    for seed in (0, 1):
+        x, y, W1, b, W2 = make_problem(n, d, dtype, seed)
+        kw = dict(lr=0.1 / (d + 8), epochs=3, shuffle=shuffle, seed=seed + 10,
+                  record_every=record_every)  # lr ~ 1/d: stable for every d
+        fast = fr.relu_sgd(x, y, W1, b, W2, **kw)
+        slow = ref.relu_sgd(x, y, W1, b, W2, **kw)
+        assert_same_run(fast, slow, RTOL[dtype])
+        # the run must have done something: parameters moved
+        assert not np.allclose(fast.W2, W2)
+
+
+def test_matches_reference_many_steps():
+    x, y, W1, b, W2 = make_problem(2000, 64, seed=3)
+    kw = dict(lr=0.01, epochs=3, shuffle=True, seed=5, record_every=1000)
+    assert_same_run(fr.relu_sgd(x, y, W1, b, W2, **kw), ref.relu_sgd(x, y, W1, b, W2, **kw),
+                    1e-10)
+
+
+def test_shuffle_follows_spec_permutations():
+    """Epoch e visits rng.permutation(n)'s e-th draw: replaying by hand, no shuffle."""
+    x, y, W1, b, W2 = make_problem(40, 5)
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05, epochs=3, shuffle=True, seed=42)
+    rng = np.random.default_rng(42)
+    p = (W1, b, W2)
+    for _ in range(3):
+        order = rng.permutation(40)
+        p = fr.relu_sgd(x[order], y[order], *p, lr=0.05)
+        p = (p.W1, p.b, p.W2)
+    np.testing.assert_allclose(res.W1, p[0], rtol=1e-13)
+    np.testing.assert_allclose(res.W2, p[2], rtol=1e-13)
+
+
+def test_elbow_record_rows():
+    x, y, W1, b, W2 = make_problem(10, 4)
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05, epochs=3, record_every=4)
+    assert res.elbows.shape == (1 + 30 // 4, 4)
+    np.testing.assert_array_equal(res.elbows[0], fr.elbows(W1, b))
+    # row j = elbows after j * 4 steps, counted across epochs
+    for j in (1, 3, 7):
+        steps = j * 4
+        order = np.tile(np.arange(10), 3)[:steps]
+        p = fr.relu_sgd(x[order], y[order], W1, b, W2, lr=0.05)
+        np.testing.assert_allclose(res.elbows[j], fr.elbows(p.W1, p.b), rtol=1e-12)
+
+
+def test_loss_is_measured_before_each_step():
+    x, y, W1, b, W2 = make_problem(30, 6)
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05)
+    p, losses = (W1, b, W2), []
+    for i in range(30):
+        f = p[2] @ np.maximum(p[0] * x[i] + p[1], 0)
+        losses.append(0.5 * (f - y[i]) ** 2)
+        W1n, bn, W2n, _ = ref.relu_sgd_step(x[i], y[i], *p, 0.05)
+        p = (W1n, bn, W2n)
+    np.testing.assert_allclose(res.loss[0], np.mean(losses), rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------
+# one step
+# ------------------------------------------------------------------------------------
+
+def loss_of(x, y, W1, b, W2):
+    return 0.5 * (W2 @ np.maximum(W1 * x + b, 0) - y) ** 2
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_step_is_minus_lr_times_finite_difference_gradient(seed):
+    rng = np.random.default_rng(seed)
+    d, lr, x, y = 7, 0.1, rng.uniform(-2, 2), rng.normal()
+    W1, b, W2 = rng.normal(size=(3, d))
+    z = W1 * x + b
+    away = np.abs(z) > 1e-3  # finite differences straddle no kink
+    res = fr.relu_sgd([x], [y], W1, b, W2, lr=lr)
+    eps = 1e-6
+    for name, p, new in (("W1", W1, res.W1), ("b", b, res.b), ("W2", W2, res.W2)):
+        grad = np.empty(d)
+        for i in range(d):
+            up, dn = p.copy(), p.copy()
+            up[i] += eps
+            dn[i] -= eps
+            args = {"W1": W1, "b": b, "W2": W2}
+            hi = loss_of(x, y, **{**args, name: up})
+            lo = loss_of(x, y, **{**args, name: dn})
+            grad[i] = (hi - lo) / (2 * eps)
+        np.testing.assert_allclose(new[away], (p - lr * grad)[away], rtol=1e-6, atol=1e-8,
+                                   err_msg=name)
+
+
+def test_step_by_hand():
+    # x = 2, y = 1; unit 0 active (z = 3), unit 1 inactive (z = -1), unit 2 at z = 0
+    x, y, lr = 2.0, 1.0, 0.1
+    W1, b, W2 = np.array([1.0, 1.0, 1.0]), np.array([1.0, -3.0, -2.0]), np.array([0.5, 2.0, 3.0])
+    # f = 0.5 * 3 = 1.5, delta = 0.5
+    res = fr.relu_sgd([x], [y], W1, b, W2, lr=lr)
+    np.testing.assert_allclose(res.W2, [0.5 - 0.1 * 0.5 * 3, 2.0, 3.0])
+    np.testing.assert_allclose(res.b, [1.0 - 0.1 * 0.5 * 0.5, -3.0, -2.0])
+    np.testing.assert_allclose(res.W1, [1.0 - 0.1 * 0.5 * 0.5 * 2, 1.0, 1.0])
+    np.testing.assert_allclose(res.loss, [0.5 * 0.5**2])
+
+
+def test_inactive_and_zero_preactivation_units_do_not_move():
+    d = 20
+    rng = np.random.default_rng(1)
+    W1 = rng.normal(size=d)
+    W2 = rng.normal(size=d)
+    x = 0.5
+    b = -W1 * x  # z = W1 x + b is exactly 0 (W1 x is exact, so even with an FMA)
+    b[:5] -= 1.0  # these five are strictly inactive
+    np.testing.assert_array_equal(W1 * x + b >= 0, np.arange(d) >= 5)
+    res = fr.relu_sgd([x], [3.0], W1, b, W2, lr=0.5)
+    np.testing.assert_array_equal(res.W1, W1)
+    np.testing.assert_array_equal(res.b, b)
+    np.testing.assert_array_equal(res.W2, W2)
+
+
+# ------------------------------------------------------------------------------------
+# elbows
+# ------------------------------------------------------------------------------------
+
+def test_elbows():
+    e = fr.elbows([2.0, -4.0, 0.0], [1.0, 1.0, 5.0])
+    np.testing.assert_array_equal(e, [-0.5, 0.25, np.nan])
+    assert fr.elbows(np.float32([1, 2]), [1, 1]).dtype == np.float32
+    np.testing.assert_array_equal(ref.elbows(np.array([2.0, 0.0]), np.array([1.0, 1.0])),
+                                  [-0.5, np.nan])
+
+
+@pytest.mark.parametrize("sx", [1, -1])
+@pytest.mark.parametrize("sw1", [1, -1])
+@pytest.mark.parametrize("target", ["above", "below"])  # delta < 0 or delta > 0
+def test_elbow_after_step_matches_a_real_step(sx, sw1, target):
+    rng = np.random.default_rng(7)
+    d, lr = 12, 0.05
+    x = sx * 1.3
+    W1 = sw1 * rng.uniform(0.5, 1.5, d)
+    b = rng.uniform(-1, 1, d)
+    b[:4] = -W1[:4] * x - 0.5  # four inactive units
+    b[4:8] = -W1[4:8] * x + 0.5  # four active ones
+    W2 = rng.normal(size=d)
+    f = W2 @ np.maximum(W1 * x + b, 0)
+    y = f + 2.0 if target == "above" else f - 2.0
+    z = W1 * x + b
+    assert (z > 0).any() and (z <= 0).any()
+    res = fr.relu_sgd([x], [y], W1, b, W2, lr=lr)
+    want = fr.elbows(res.W1, res.b)
+    got = fr.elbow_after_step(x, y, W1, b, W2, lr)
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    np.testing.assert_allclose(ref.elbow_after_step(x, y, W1, b, W2, lr), want, rtol=1e-10)
+    # inactive units keep their elbow exactly
+    np.testing.assert_array_equal(got[z <= 0], fr.elbows(W1, b)[z <= 0])
+    # active lines pivot about -1/x: the step leaves W1 p + b unchanged there
+    p = -1 / x
+    act = z > 0
+    np.testing.assert_allclose((res.W1 * p + res.b)[act], (W1 * p + b)[act], atol=1e-12)
+    assert not np.allclose(res.W1[act], W1[act])  # the active ones did move
+
+
+def test_elbow_after_step_unit_with_zero_slope():
+    # W1 = 0, b > 0: active everywhere, elbow NaN before; a real line after the step
+    W1, b, W2 = np.array([0.0, 1.0]), np.array([1.0, -0.5]), np.array([1.0, 1.0])
+    res = fr.relu_sgd([2.0], [0.0], W1, b, W2, lr=0.1)
+    np.testing.assert_allclose(fr.elbow_after_step(2.0, 0.0, W1, b, W2, 0.1),
+                               fr.elbows(res.W1, res.b), rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(-3, 3).filter(lambda v: abs(v) > 0.05),
+       delta_shift=st.floats(-3, 3), seed=st.integers(0, 2**16), lr=st.floats(1e-3, 0.2))
+def test_elbow_after_step_property(x, delta_shift, seed, lr):
+    rng = np.random.default_rng(seed)
+    d = 6
+    W1 = rng.choice([-1, 1], d) * rng.uniform(0.3, 2, d)
+    b = rng.uniform(-2, 2, d)
+    W2 = rng.normal(size=d)
+    y = W2 @ np.maximum(W1 * x + b, 0) + delta_shift
+    res = fr.relu_sgd([x], [y], W1, b, W2, lr=lr)
+    new_W1 = res.W1
+    ok = np.abs(new_W1) > 1e-3  # elbows of near-flat lines are ill-conditioned
+    np.testing.assert_allclose(fr.elbow_after_step(x, y, W1, b, W2, lr)[ok],
+                               fr.elbows(res.W1, res.b)[ok], rtol=1e-8, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), d=st.integers(1, 40), seed=st.integers(0, 2**16),
+       shuffle=st.booleans(), record_every=st.integers(0, 13))
+def test_matches_reference_property(n, d, seed, shuffle, record_every):
+    x, y, W1, b, W2 = make_problem(n, d, seed=seed)
+    kw = dict(lr=0.03, epochs=2, shuffle=shuffle, seed=seed, record_every=record_every)
+    assert_same_run(fr.relu_sgd(x, y, W1, b, W2, **kw), ref.relu_sgd(x, y, W1, b, W2, **kw),
+                    1e-10)
+
+
+# ------------------------------------------------------------------------------------
+# training, dtypes, inputs, errors, callback
+# ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", [np.sin, np.abs])
+def test_training_lowers_the_loss(target):
+    x, _, W1, b, W2 = make_problem(400, 32, seed=2)
+    res = fr.relu_sgd(x, target(x), W1, b, W2, lr=0.02, epochs=30, shuffle=True, seed=0)
+    assert res.loss[-1] < 0.2 * res.loss[0]
+    assert np.all(np.isfinite(res.loss))
+
+
+def test_float32_stays_float32_and_ints_become_float64():
+    x, y, W1, b, W2 = make_problem(50, 8, np.float32)
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.01, record_every=10)
+    for a in (res.W1, res.b, res.W2, res.loss, res.elbows):
+        assert a.dtype == np.float32
+    # x decides: float64 parameters are cast to float32
+    assert fr.relu_sgd(x, y, W1.astype(float), b, W2, lr=0.01).W1.dtype == np.float32
+    res = fr.relu_sgd(np.arange(5), np.arange(5), [1, -1], [0, 2], [1, 1], lr=0.01)
+    assert res.W1.dtype == np.float64
+    with pytest.raises(TypeError, match="complex"):
+        fr.relu_sgd(x.astype(complex), y, W1, b, W2, lr=0.01)
+    with pytest.raises(TypeError):
+        fr.relu_sgd(x.astype(object), y, W1, b, W2, lr=0.01)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_inputs_not_modified(dtype, order):
+    x, y, W1, b, W2 = make_problem(30, 5, dtype)
+    arrays = [np.asarray(a, order=order) for a in (x, y, W1, b, W2)]
+    # a 2-D view's column is a non-contiguous 1-D input
+    strided = np.asfortranarray(np.stack([x, x])).T[:, 0] if order == "F" else x
+    copies = [a.copy() for a in arrays]
+    res = fr.relu_sgd(strided, *arrays[1:], lr=0.05, epochs=2, shuffle=True, seed=0,
+                      record_every=3)
+    for a, c in zip(arrays, copies):
+        np.testing.assert_array_equal(a, c)
+    for new, old in zip((res.W1, res.b, res.W2), arrays[2:]):
+        assert not np.shares_memory(new, old)
+    fr.elbows(arrays[2], arrays[3])
+    fr.elbow_after_step(1.0, 0.5, *arrays[2:], 0.1)
+    model = fr.ReLURegressor(n_hidden=4, epochs=2, random_state=0).fit(arrays[0], arrays[1])
+    model.predict(arrays[0])
+    for a, c in zip(arrays, copies):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_bad_input():
+    x, y, W1, b, W2 = make_problem(10, 3)
+    with pytest.raises(ValueError, match="x has 10 samples but y has 9"):
+        fr.relu_sgd(x, y[:9], W1, b, W2, lr=0.1)
+    with pytest.raises(ValueError, match="same length; got lengths 3, 2, 3"):
+        fr.relu_sgd(x, y, W1, b[:2], W2, lr=0.1)
+    with pytest.raises(ValueError, match="lr must be > 0; got 0"):
+        fr.relu_sgd(x, y, W1, b, W2, lr=0.0)
+    with pytest.raises(ValueError, match="lr must be > 0; got -1"):
+        fr.relu_sgd(x, y, W1, b, W2, lr=-1.0)
+    with pytest.raises(ValueError, match="epochs must be >= 1; got 0"):
+        fr.relu_sgd(x, y, W1, b, W2, lr=0.1, epochs=0)
+    with pytest.raises(ValueError, match="record_every must be >= 0"):
+        fr.relu_sgd(x, y, W1, b, W2, lr=0.1, record_every=-2)
+    with pytest.raises(ValueError, match="x must be 1-D; got an array of shape"):
+        fr.relu_sgd(x[:, None], y, W1, b, W2, lr=0.1)
+    with pytest.raises(ValueError, match="W2 must be 1-D"):
+        fr.relu_sgd(x, y, W1, b, W2[None], lr=0.1)
+    xn = x.copy()
+    xn[3] = np.nan
+    with pytest.raises(ValueError, match="x contains NaN or infinity"):
+        fr.relu_sgd(xn, y, W1, b, W2, lr=0.1)
+    with pytest.raises(ValueError, match="b contains NaN or infinity"):
+        fr.relu_sgd(x, y, W1, [np.inf, 0, 0], W2, lr=0.1)
+    with pytest.raises(ValueError, match="lr must be finite"):
+        fr.relu_sgd(x, y, W1, b, W2, lr=np.inf)
+    with pytest.raises(ValueError, match="must not be empty"):
+        fr.relu_sgd([], [], W1, b, W2, lr=0.1)
+    with pytest.raises(ValueError, match="W1 and b must have one entry per hidden unit"):
+        fr.elbows([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        fr.elbow_after_step(1.0, 1.0, W1, b, W2, 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_divergence_raises_with_epoch_and_step(dtype):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1, 2, 100).astype(dtype)
+    lr = 1e150 if dtype == np.float64 else 1e15
+    with pytest.raises(FloatingPointError, match=r"epoch 0, step 1 \(0-based; sample 1\)"):
+        fr.relu_sgd(x, x, [1.0], [5.0], [0.0], lr=lr, epochs=3)
+    with pytest.raises(FloatingPointError, match=r"epoch 0, step 1"):
+        ref.relu_sgd(x, x, np.array([1.0]), np.array([5.0]), np.array([0.0]), lr=lr, epochs=3)
+
+
+def test_divergence_in_a_later_epoch_names_it():
+    # Epoch 0: sample 0 teaches nothing (f = y = 0); sample 1 (delta = 1e150, loss
+    # finite) sets W2 = -lr * 1e150 = -1e250, still finite.  Epoch 1, step 0: f = -1e250,
+    # loss = 5e499 overflows.
+    x, y = np.zeros(2), np.array([0.0, -1e150])
+    args = (np.array([0.0]), np.array([1.0]), np.array([0.0]))
+    match = r"epoch 1, step 0 \(0-based; sample 0\): the loss"
+    with pytest.raises(FloatingPointError, match=match):
+        fr.relu_sgd(x, y, *args, lr=1e100, epochs=3)
+    with pytest.raises(FloatingPointError, match=r"loss at epoch 1, step 0$"):
+        ref.relu_sgd(x, y, *args, lr=1e100, epochs=3)
+    # the same with a callback (one compiled call per epoch) and with shuffling
+    with pytest.raises(FloatingPointError, match=match):
+        fr.relu_sgd(x, y, *args, lr=1e100, epochs=3, callback=lambda e, loss: None)
+    with pytest.raises(FloatingPointError, match=r"epoch 1, step"):
+        fr.relu_sgd(x, y, *args, lr=1e100, epochs=3, shuffle=True, seed=1)
+
+
+def test_callback_once_per_epoch_and_early_stop():
+    x, y, W1, b, W2 = make_problem(60, 8)
+    calls = []
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.02, epochs=5, record_every=10,
+                      callback=lambda e, loss: calls.append((e, loss)))
+    assert [e for e, _ in calls] == [0, 1, 2, 3, 4]
+    np.testing.assert_array_equal([loss for _, loss in calls], res.loss)
+    plain = fr.relu_sgd(x, y, W1, b, W2, lr=0.02, epochs=5, record_every=10)
+    np.testing.assert_array_equal(res.W1, plain.W1)
+    np.testing.assert_array_equal(res.elbows, plain.elbows)
+
+    stop = fr.relu_sgd(x, y, W1, b, W2, lr=0.02, epochs=5, record_every=10,
+                       callback=lambda e, loss: e == 1)
+    assert stop.loss.shape == (2,)
+    assert stop.elbows.shape == (1 + 120 // 10, 8)
+    two = fr.relu_sgd(x, y, W1, b, W2, lr=0.02, epochs=2, record_every=10)
+    np.testing.assert_array_equal(stop.W2, two.W2)
+    np.testing.assert_array_equal(stop.elbows, two.elbows)
+
+
+def test_many_short_shuffled_epochs_split_into_calls(monkeypatch):
+    """The per-call budget of pre-drawn orders does not change the result."""
+    import fastridge.sgd as sgd
+    x, y, W1, b, W2 = make_problem(30, 4)
+    kw = dict(lr=0.02, epochs=7, shuffle=True, seed=3, record_every=4)
+    whole = fr.relu_sgd(x, y, W1, b, W2, **kw)
+    monkeypatch.setattr(sgd, "_ORDER_BUDGET", 65)  # two epochs per call
+    split = fr.relu_sgd(x, y, W1, b, W2, **kw)
+    np.testing.assert_array_equal(whole.W1, split.W1)
+    np.testing.assert_array_equal(whole.loss, split.loss)
+    np.testing.assert_array_equal(whole.elbows, split.elbows)
+
+
+# ------------------------------------------------------------------------------------
+# estimator
+# ------------------------------------------------------------------------------------
+
+def test_regressor_fit_predict_score():
+    x = np.linspace(-3, 3, 300)
+    y = np.sin(x)
+    model = fr.ReLURegressor(n_hidden=16, lr=0.02, epochs=60, random_state=0)
+    assert model.fit(x[:, None], y) is model
+    assert model.n_features_in_ == 1
+    assert model.W1_.shape == model.b_.shape == model.W2_.shape == (16,)
+    assert model.loss_curve_.shape == (60,)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    assert model.elbows_ is None
+    assert model.score(x, y) > 0.9
+    pred = model.predict(x)
+    want = np.maximum(np.outer(x, model.W1_) + model.b_, 0) @ model.W2_
+    np.testing.assert_allclose(pred, want, rtol=1e-12)
+    np.testing.assert_array_equal(model.predict(x[:, None]), pred)
+    # same seed, same model
+    again = fr.ReLURegressor(n_hidden=16, lr=0.02, epochs=60, random_state=0).fit(x, y)
+    np.testing.assert_array_equal(again.W1_, model.W1_)
+
+
+def test_regressor_initial_elbows_spread_over_the_data():
+    x = np.linspace(10, 20, 101)
+    model = fr.ReLURegressor(n_hidden=10, lr=1e-6, epochs=1, record_every=1000,
+                             shuffle=False, random_state=1).fit(x, np.zeros_like(x))
+    e0 = model.elbows_[0]
+    assert e0.min() > 10 and e0.max() < 20 and np.ptp(e0) > 7
+    assert set(np.sign(model.W1_)) == {-1.0, 1.0}
+
+
+def test_regressor_params_and_errors():
+    model = fr.ReLURegressor(n_hidden=5, lr=0.1, callback=None)
+    params = model.get_params()
+    assert params == dict(n_hidden=5, lr=0.1, epochs=10, shuffle=True, random_state=None,
+                          record_every=0, callback=None)
+    assert model.set_params(epochs=3, lr=0.05) is model
+    assert (model.epochs, model.lr) == (3, 0.05)
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        model.set_params(alpha=1.0)
+    # stored unmodified: even a bad value is only checked by fit
+    bad = fr.ReLURegressor(n_hidden=0)
+    assert bad.n_hidden == 0
+    with pytest.raises(ValueError, match="n_hidden must be >= 1; got 0"):
+        bad.fit([1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(fr.NotFittedError):
+        model.predict([1.0])
+    with pytest.raises(AttributeError):
+        model.predict([1.0])
+    with pytest.raises(ValueError, match=r"shape \(n,\) or \(n, 1\)"):
+        model.fit(np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="x has 4 samples but y has 3"):
+        model.fit(np.ones(4), np.ones(3))
+
+
+def test_regressor_float32_and_callback():
+    x = np.linspace(-1, 1, 64, dtype=np.float32)
+    seen = []
+    model = fr.ReLURegressor(n_hidden=4, epochs=6, random_state=0,
+                             callback=lambda e, loss: seen.append(e) or e == 2).fit(x, x**2)
+    assert model.W1_.dtype == np.float32
+    assert model.predict(x).dtype == np.float32
+    assert seen == [0, 1, 2] and model.loss_curve_.shape == (3,)
