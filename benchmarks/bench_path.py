@@ -1,0 +1,141 @@
+"""Many-α benchmarks (issue 3): ``ridge_path`` and the exact leave-one-out engine.
+
+Each group pits fastridge against what a user would otherwise do, in the same run, with
+BLAS pinned to one thread (autouse fixture in conftest.py).  Data is built outside the
+timer and every timed result is checked.
+
+    python -m pytest benchmarks/bench_path.py --benchmark-only
+
+- path: ``ridge_path`` over 50 α vs 50 separate ``fastridge.ridge`` calls (5 000×300).
+- LOO tall: ``Spectral`` LOO MSE + best α + its coefficients and intercept, i.e. what
+  ``RidgeCV.fit`` does, vs scikit-learn ``RidgeCV(alphas).fit`` (5 000×300, 20 α, 1 target).
+- LOO wide: the same per target vs ``RidgeCV(alphas, alpha_per_target=True)``
+  (2 000×5 000, 20 α, 100 targets).
+"""
+import numpy as np
+import pytest
+
+import fastridge as fr
+from fastridge._path import ridge_path
+from fastridge._spectral import Spectral
+
+ALPHAS_50 = np.logspace(-3, 4, 50)
+ALPHAS_20 = np.logspace(-3, 4, 20)
+
+
+def _data(n, d, k=None, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    w = rng.standard_normal(d if k is None else (d, k)) / np.sqrt(d)
+    noise = rng.standard_normal(n if k is None else (n, k))
+    return X, X @ w + noise
+
+
+def _pedantic(benchmark, fn, *args, rounds=5):
+    return benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1)
+
+
+def _fastridge_cv(X, y, alphas, per_target):
+    """What RidgeCV.fit will do on the Spectral engine: LOO, best α, coef, intercept."""
+    S = Spectral(X, y, fit_intercept=True)
+    mse = S.loo_mse(alphas, per_target=per_target)  # (n_alphas,) or (n_alphas, k)
+    best = alphas[np.argmin(mse, axis=0)]
+    coef = S.coef(best)
+    return best, mse.min(axis=0), coef, S.intercept(coef)
+
+
+# --- path: 5 000×300, 50 α ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def path_data():
+    X, y = _data(5_000, 300, seed=1)
+    return X, y, np.array([fr.ridge(X, y, a, solver="svd") for a in ALPHAS_50])
+
+
+def _ridge_loop(X, y, alphas):
+    return np.array([fr.ridge(X, y, a) for a in alphas])
+
+
+def test_path_fastridge(benchmark, path_data):
+    X, y, expected = path_data
+    benchmark.group = "path 5000x300, 50 alphas"
+    coefs = _pedantic(benchmark, ridge_path, X, y, ALPHAS_50, rounds=10)
+    np.testing.assert_allclose(coefs, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_path_ridge_loop(benchmark, path_data):
+    X, y, expected = path_data
+    benchmark.group = "path 5000x300, 50 alphas"
+    coefs = _pedantic(benchmark, _ridge_loop, X, y, ALPHAS_50)
+    np.testing.assert_allclose(coefs, expected, rtol=1e-9, atol=1e-12)
+
+
+# --- LOO tall: 5 000×300, 20 α, 1 target ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def loo_tall():
+    return _data(5_000, 300, seed=2)
+
+
+@pytest.fixture(scope="module")
+def loo_tall_sklearn(loo_tall):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = loo_tall
+    return linear_model.RidgeCV(alphas=ALPHAS_20).fit(X, y)
+
+
+def test_loo_tall_fastridge(benchmark, loo_tall, loo_tall_sklearn):
+    X, y = loo_tall
+    benchmark.group = "LOO 5000x300, 20 alphas, 1 target"
+    best, mse, coef, intercept = _pedantic(benchmark, _fastridge_cv, X, y, ALPHAS_20,
+                                           False, rounds=10)
+    ref = loo_tall_sklearn
+    assert best == ref.alpha_
+    np.testing.assert_allclose(-mse, ref.best_score_, rtol=1e-8)
+    np.testing.assert_allclose(coef[:, 0], ref.coef_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(intercept[0], ref.intercept_, rtol=1e-8, atol=1e-12)
+
+
+def test_loo_tall_sklearn_ridgecv(benchmark, loo_tall, loo_tall_sklearn):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = loo_tall
+    benchmark.group = "LOO 5000x300, 20 alphas, 1 target"
+    model = linear_model.RidgeCV(alphas=ALPHAS_20)
+    fitted = _pedantic(benchmark, model.fit, X, y, rounds=3)
+    assert fitted.alpha_ == loo_tall_sklearn.alpha_
+
+
+# --- LOO wide: 2 000×5 000, 20 α, 100 targets, α per target ---------------------------------
+
+@pytest.fixture(scope="module")
+def loo_wide():
+    return _data(2_000, 5_000, k=100, seed=3)
+
+
+@pytest.fixture(scope="module")
+def loo_wide_fastridge(loo_wide):
+    X, Y = loo_wide
+    return _fastridge_cv(X, Y, ALPHAS_20, True)
+
+
+def test_loo_wide_fastridge(benchmark, loo_wide, loo_wide_fastridge):
+    X, Y = loo_wide
+    benchmark.group = "LOO 2000x5000, 20 alphas, 100 targets per target"
+    best, mse, coef, intercept = _pedantic(benchmark, _fastridge_cv, X, Y, ALPHAS_20,
+                                           True, rounds=3)
+    np.testing.assert_array_equal(best, loo_wide_fastridge[0])
+    np.testing.assert_allclose(mse, loo_wide_fastridge[1], rtol=1e-12)
+    assert len(set(best)) > 1  # the per-target choice is really exercised
+
+
+def test_loo_wide_sklearn_ridgecv(benchmark, loo_wide, loo_wide_fastridge):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, Y = loo_wide
+    benchmark.group = "LOO 2000x5000, 20 alphas, 100 targets per target"
+    model = linear_model.RidgeCV(alphas=ALPHAS_20, alpha_per_target=True)
+    fitted = _pedantic(benchmark, model.fit, X, Y, rounds=2)
+    best, mse, coef, intercept = loo_wide_fastridge
+    np.testing.assert_array_equal(fitted.alpha_, best)
+    np.testing.assert_allclose(-fitted.best_score_, mse, rtol=1e-8)
+    np.testing.assert_allclose(fitted.coef_, coef.T, rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(fitted.intercept_, intercept, rtol=1e-6, atol=1e-10)

@@ -1,0 +1,453 @@
+"""Many penalties from one decomposition: the ridge path and exact leave-one-out (SPEC §1).
+
+:class:`Spectral` factors a ridge problem once; afterwards every α costs a diagonal
+rescaling and a back-transform, never another factorization.  It is the engine behind
+:func:`fastridge.ridge_path` and ``RidgeCV``.  It takes *validated* arrays (see
+:func:`fastridge._solvers.check_X_y`) and checks nothing itself.
+
+Notation: ``Xc``, ``Yc`` are X, Y with their column means removed (``fit_intercept``) or
+X, Y themselves; ``Xc = U S Vᵀ`` the thin SVD with ``λ = s²`` (the eigenvalues of both
+``XcᵀXc`` and ``XcXcᵀ``); ``r`` the numerical rank kept.  Then
+
+    w(α)    = V diag(s/(λ + α)) UᵀYc                   coefficients, (d, k)
+    H(α)    = 11ᵀ/n·[intercept] + U diag(λ/(λ + α)) Uᵀ  hat matrix of the (intercept) model
+    e_i(α)  = (Yc − Xc w(α))_i / (1 − H_ii(α))         exact leave-one-out residual
+
+(the intercept is unpenalized, so its part of H is the projection on the constant
+vector; this is what scikit-learn's ``RidgeCV``/``_RidgeGCV`` computes).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg as sla
+from scipy.linalg import blas
+
+from ._solvers import default_rcond, svd_factor
+
+__all__ = ["Spectral", "eigen_tolerance", "METHODS"]
+
+METHODS = ("auto", "svd", "eigen")
+
+_EPS64 = float(np.finfo(np.float64).eps)
+# Elements of X centred (and cast to float64) at a time: 2 MiB buffers, far below X.
+_BLOCK = 1 << 18
+# Elements of leave-one-out residuals held at a time (32 MiB of float64).
+_CHUNK = 1 << 22
+
+
+def eigen_tolerance(dtype) -> float:
+    """Smallest ``λ_min / λ_max`` of the Gram matrix for which the eigen route is used.
+
+    The Gram matrix is accumulated and decomposed in float64 whatever the working dtype,
+    so its eigenpairs are exact for a matrix within ``≈ eps64 · λ_max`` of the true one
+    and the weakest direction's coefficients carry a relative error ``≈ eps64 · κ(G)``,
+    ``κ(G) = λ_max / λ_min = κ(X)²``.  The route is accepted when that bound keeps at
+    least two thirds of the working digits, ``eps64 · κ(G) ≤ eps^(2/3)``:
+
+    - float64: ``κ(G) ≤ eps^(-1/3) ≈ 1.6e5`` (``κ(X) ≲ 400``); errors ≲ 4e-11.
+    - float32: ``κ(G) ≤ 1.1e11`` (the float64 Gram is then still better than a
+      float32 SVD, whose error is ``eps32 · κ(X)``).
+
+    Beyond that the SVD of X is used: its error grows like ``κ(X)``, not ``κ(X)²``.
+    """
+    eps = float(np.finfo(dtype).eps)
+    return _EPS64 / eps ** (2.0 / 3.0)
+
+
+# --------------------------------------------------------------------------------------
+# Blocked passes over X: centring (and the cast to float64) happen in a small buffer, so
+# no centred copy of X is ever made on the eigen route.
+# --------------------------------------------------------------------------------------
+
+def _syrk(A, C=None, trans=0):
+    """Upper triangle of ``A Aᵀ`` (trans=0) or ``AᵀA`` (trans=1), plus C if given.
+
+    ``A`` F-contiguous float64; ``C`` F-contiguous float64, updated in place.
+    """
+    if C is None:
+        return blas.dsyrk(1.0, A, trans=trans)
+    return blas.dsyrk(1.0, A, beta=1.0, c=C, trans=trans, overwrite_c=1)
+
+
+def _direct(X, mean):
+    """True when X can be used as it is: no centring and already float64."""
+    return mean is None and X.dtype == np.float64
+
+
+def _fill(buf, Xblk, mean_blk):
+    """buf = Xblk − mean_blk in float64 (mean_blk None: a plain cast/copy)."""
+    if mean_blk is None:
+        np.copyto(buf, Xblk)
+    else:
+        np.subtract(Xblk, mean_blk, out=buf)
+    return buf
+
+
+def _row_steps(n, d):
+    step = max(1, _BLOCK // max(d, 1))
+    return step, [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _col_steps(n, d):
+    step = max(1, _BLOCK // max(n, 1))
+    return step, [slice(j, min(j + step, d)) for j in range(0, d, step)]
+
+
+def _cov_pass(X, mean, Yc):
+    """``G = XcᵀXc`` (d, d) (upper triangle, F-ordered) and ``XcᵀYc`` (d, k), float64.
+
+    One pass over X in blocks of rows: each block is centred into a float64 buffer and
+    accumulated with ?syrk.  Exact centring at O(block·d) extra memory; the rank-one
+    shortcut ``XᵀX − n·x̄x̄ᵀ`` would cancel catastrophically when the means are large
+    compared with the spread (it loses ``eps·(|x̄|/σ)²`` relative).
+    """
+    n, d = X.shape
+    if _direct(X, mean):
+        # G = X.T @ X straight from X, whichever its order (X.T of a C array is F)
+        G = _syrk(X.T, trans=0) if X.flags.c_contiguous else _syrk(X, trans=1)
+        return G, X.T @ Yc
+    G = np.zeros((d, d), order="F")
+    XtY = np.zeros((d, Yc.shape[1]))
+    step, blocks = _row_steps(n, d)
+    buf = np.empty((step, d))
+    for rows in blocks:
+        B = _fill(buf[: rows.stop - rows.start], X[rows], mean)  # B = Xc[rows]
+        G = _syrk(B.T, G, trans=0)  # G += B.T @ B (B.T is F-contiguous)
+        XtY += B.T @ Yc[rows]
+    return G, XtY
+
+
+def _gram_pass(X, mean):
+    """``K = XcXcᵀ`` (n, n) (upper triangle, F-ordered, float64), blocks of columns."""
+    n, d = X.shape
+    if _direct(X, mean):
+        # K = X @ X.T
+        return _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
+    K = np.zeros((n, n), order="F")
+    step, blocks = _col_steps(n, d)
+    buf = np.empty((n, step), order="F")
+    for cols in blocks:
+        B = _fill(buf[:, : cols.stop - cols.start], X[:, cols],
+                  None if mean is None else mean[cols])  # B = Xc[:, cols], F-contiguous
+        K = _syrk(B, K, trans=0)  # K += B @ B.T
+    return K
+
+
+def _xc_matmul(X, mean, A):
+    """``Xc @ A`` (n, m) in float64, blocks of rows."""
+    if _direct(X, mean):
+        return X @ A
+    n, d = X.shape
+    out = np.empty((n, A.shape[1]))
+    step, blocks = _row_steps(n, d)
+    buf = np.empty((step, d))
+    for rows in blocks:
+        B = _fill(buf[: rows.stop - rows.start], X[rows], mean)
+        np.matmul(B, A, out=out[rows])
+    return out
+
+
+def _xct_matmul(X, mean, A):
+    """``Xc.T @ A`` (d, m) in float64, blocks of columns."""
+    if _direct(X, mean):
+        return X.T @ A
+    n, d = X.shape
+    out = np.empty((d, A.shape[1]))
+    step, blocks = _col_steps(n, d)
+    buf = np.empty((n, step), order="F")
+    for cols in blocks:
+        B = _fill(buf[:, : cols.stop - cols.start], X[:, cols],
+                  None if mean is None else mean[cols])
+        np.matmul(B.T, A, out=out[cols])
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The decomposition
+# --------------------------------------------------------------------------------------
+
+class Spectral:
+    """One decomposition of a ridge problem, then every α by a diagonal rescaling.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Validated: C- or F-contiguous float32/float64, finite.  Never modified, never
+        copied on the eigen route; on the ``"gram"`` route a reference is kept for
+        back-transforming coefficients, so do not modify X while the object is in use.
+    Y : ndarray of shape (n,) or (n, k)
+        Validated, any dtype castable to float64.  1-D is treated as k = 1; every
+        result keeps the k axis.
+    fit_intercept : bool, default=False
+        Centre X and Y by their column means; the intercept is unpenalized.
+    method : {"auto", "svd", "eigen"}, default="auto"
+        Which decomposition (see Notes).  ``"eigen"`` skips the accuracy check.
+    loo : bool, default=True
+        Keep what leave-one-out needs (the n×r basis ``U``, residual of the projection,
+        leverage complement).  ``False`` keeps only the O(r·(d + k)) coefficient part.
+
+    Attributes
+    ----------
+    method : {"svd", "cov", "gram"}
+        The route that ran: thin SVD of Xc, eigen of ``XcᵀXc`` (d×d) or of ``XcXcᵀ`` (n×n).
+    eigenvalues : ndarray of shape (r,), float64
+        ``λ = s²`` kept, descending (all ``> 0``).
+    rank : int
+        ``r``.
+    X_mean : ndarray of shape (d,), float64 (zeros without intercept)
+    y_mean : ndarray of shape (k,), float64 (zeros without intercept)
+    n_samples, n_features, n_targets : int
+    dtype : numpy.dtype
+        X's working dtype: ``coef``, ``path`` and ``intercept`` return it.
+
+    Notes
+    -----
+    **Choice.**  ``"auto"`` decomposes the Gram matrix of the smaller side, in float64,
+    with LAPACK ?syevd: ``XcᵀXc`` when ``n ≥ d + fit_intercept`` ("cov"), else ``XcXcᵀ``
+    ("gram"; with an intercept its known null vector, the constant, is dropped).  Forming
+    a Gram squares the condition number, so the result is accepted only when its own
+    eigenvalues show it accurate enough, ``λ_min ≥ eigen_tolerance(dtype) · λ_max``
+    (``κ(X) ≲ 400`` in float64); otherwise the thin SVD of Xc (?gesdd, in the working
+    dtype) is computed instead, wasting the Gram pass (≈ n·min(n,d)² flops, a third of
+    the SVD's cost).  On either route directions with ``s ≤ max(n, d)·eps·s_max``
+    (``λ ≤ max(n, d)·eps64·λ_max`` on the eigen route) are dropped, as in
+    ``ridge(solver="svd")``, so α = 0 gives the pseudo-inverse solution.
+
+    **Centring.**  Eigen route: the Gram matrix, ``XcᵀYc`` and ``Xc V`` are accumulated
+    from blocks of X centred into a 2 MiB float64 buffer — exact, O(block·d) extra
+    memory, no n×d copy.  The shortcut ``XᵀX − n·x̄x̄ᵀ`` is not used: it cancels
+    catastrophically when |x̄| ≫ spread (relative error ``eps·(|x̄|/σ)²``, 1e-4 for means
+    of 1e6 around unit noise).  SVD route: ?gesdd destroys its input, so X is copied
+    anyway; the copy is centred while it is made (SciPy's ?gesdd then overwrites it), or,
+    without intercept, X goes to the compiled :func:`svd_factor` which copies it.
+
+    **Memory** (besides the data): Gram route O(min(n,d)²) + O(r·(d + k)); the "gram"
+    route keeps ``XcᵀU`` (d×r) once a path asks for many columns.  With ``loo=True``:
+    ``U`` (n×r) and the projection residual ``Yc − U UᵀYc`` (n×k) in float64; LOO calls
+    hold at most ``_CHUNK`` residual entries at a time plus ``U²`` (n×r).  No
+    (n_alphas, n, d) tensor is ever formed.
+
+    **Cost per α**: coefficients O(d·r·k) ("gram": O(r·(n + d)·k) unless ``XcᵀU`` is
+    cached); leave-one-out O(n·r·(k + 1)), all α of a chunk in one GEMM.
+    """
+
+    def __init__(self, X, Y, *, fit_intercept: bool = False, method: str = "auto",
+                 loo: bool = True):
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+        n, d = X.shape
+        Y2 = Y[:, None] if Y.ndim == 1 else Y  # Y2.shape = (n, k)
+        k = Y2.shape[1]
+        self.n_samples, self.n_features, self.n_targets = n, d, k
+        self.dtype = X.dtype
+        self.fit_intercept = bool(fit_intercept)
+        if self.fit_intercept:
+            self.X_mean = X.mean(axis=0, dtype=np.float64)
+            self.y_mean = Y2.mean(axis=0, dtype=np.float64)
+            Yc = Y2 - self.y_mean  # Yc.shape = (n, k), float64
+        else:
+            self.X_mean = np.zeros(d)
+            self.y_mean = np.zeros(k)
+            Yc = Y2.astype(np.float64, copy=False)
+        mean = self.X_mean if self.fit_intercept else None
+        # Rank of Xc is at most min(n − 1, d) with an intercept.
+        self._max_rank = min(n - self.fit_intercept, d)
+        self._X, self._mean, self._W, self._Ugram = None, None, None, None
+        self._U = self._C = self._R0 = self._base = None
+        done = False
+        if method != "svd":
+            side = "cov" if n >= d + self.fit_intercept else "gram"
+            done = self._eigen(X, Yc, mean, side, method == "auto", loo)
+        if not done:
+            self._svd(X, Yc, mean, loo)
+        self.rank = int(self.eigenvalues.shape[0])
+
+    # ---- construction ----------------------------------------------------------------
+
+    def _eigen(self, X, Yc, mean, side, check, loo) -> bool:
+        n, d = X.shape
+        if side == "cov":
+            G, XtY = _cov_pass(X, mean, Yc)
+        else:
+            G = _gram_pass(X, mean)
+        lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
+                          check_finite=False)
+        del G
+        # Descending, and at most max_rank of them: with an intercept on the "gram"
+        # side the smallest is the constant vector's exact zero.
+        lam, Q = lam[::-1][: self._max_rank], Q[:, ::-1][:, : self._max_rank]
+        lam_max = float(lam[0]) if lam.size else 0.0
+        if check and lam_max > 0 and not lam[-1] >= eigen_tolerance(self.dtype) * lam_max:
+            return False  # too ill-conditioned for a squared condition number
+        r = int(np.count_nonzero(lam > max(n, d) * _EPS64 * lam_max)) if lam_max > 0 else 0
+        lam, Q = lam[:r].copy(), np.ascontiguousarray(Q[:, :r])
+        self.eigenvalues = lam
+        if side == "cov":
+            self.method = "cov"
+            self._P = Q  # V, (d, r)
+            self._B = Q.T @ XtY  # VᵀXcᵀYc, (r, k)
+            if loo:
+                s = np.sqrt(lam)
+                U = _xc_matmul(X, mean, Q)  # U = Xc V / s, (n, r)
+                U /= s
+                self._set_loo(U, self._B / s[:, None], Yc)
+        else:
+            self.method = "gram"
+            self._P = None
+            self._X, self._mean, self._Ugram = X, mean, Q  # w = XcᵀU (C / (λ + α))
+            self._B = Q.T @ Yc  # C = UᵀYc, (r, k)
+            if loo:
+                self._set_loo(Q, self._B, Yc)
+        return True
+
+    def _svd(self, X, Yc, mean, loo):
+        n, d = X.shape
+        if mean is None:
+            U, s, Vt = svd_factor(X)
+        else:
+            Xc = np.empty((n, d), dtype=X.dtype, order="F")
+            np.subtract(X, mean, out=Xc, casting="same_kind")  # centred in float64, rounded once
+            U, s, Vt = sla.svd(Xc, full_matrices=False, overwrite_a=True,
+                               check_finite=False, lapack_driver="gesdd")
+            del Xc
+        rcond = default_rcond(n, d, X.dtype)
+        r = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
+        r = min(r, self._max_rank)
+        s = s[:r].astype(np.float64)
+        U = np.asarray(U[:, :r], dtype=np.float64)
+        C = U.T @ Yc  # UᵀYc, (r, k)
+        self.method = "svd"
+        self.eigenvalues = s * s
+        self._P = np.ascontiguousarray(Vt[:r].T, dtype=np.float64)  # V, (d, r)
+        self._B = s[:, None] * C  # s·UᵀYc = VᵀXcᵀYc, (r, k)
+        if loo:
+            self._set_loo(U, C, Yc)
+
+    def _set_loo(self, U, C, Yc):
+        """Keep U (n, r), C = UᵀYc (r, k), R0 = Yc − U C and base = 1 − 1/n·[icpt] − Σ_j U_ij².
+
+        Then ``1 − H_ii(α) = base_i + Σ_j U_ij² α/(λ_j + α)`` and
+        ``Yc − Xc w(α) = R0 + U diag(α/(λ + α)) C``; written this way, no α reintroduces
+        the cancellation of ``1 − H_ii`` or of ``Yc − fitted``.  When U spans everything
+        the intercept leaves (r = n − fit_intercept), both R0 and base are exactly 0.
+        """
+        n = U.shape[0]
+        self._U, self._C = U, C
+        if U.shape[1] == n - self.fit_intercept:
+            self._R0, self._base = None, 0.0
+        else:
+            self._R0 = Yc - U @ C
+            self._base = 1.0 - self.fit_intercept / n - np.einsum("ij,ij->i", U, U)
+
+    # ---- coefficients ----------------------------------------------------------------
+
+    def _back(self, M):
+        """Coefficients (d, m) in float64 from spectral ones M (r, m): ``V M`` or ``XcᵀU M``."""
+        if self._P is not None:
+            return self._P @ M
+        if self._W is None and M.shape[1] >= self.rank:
+            self._W = _xct_matmul(self._X, self._mean, self._Ugram)  # XcᵀU, (d, r)
+        if self._W is not None:
+            return self._W @ M
+        return _xct_matmul(self._X, self._mean, self._Ugram @ M)
+
+    def coef(self, alpha) -> np.ndarray:
+        """Coefficients for one α, or one α per target.
+
+        Parameters
+        ----------
+        alpha : float or array_like of shape (k,)
+            ``α ≥ 0`` (not checked).
+
+        Returns
+        -------
+        coef : ndarray of shape (d, k), working dtype
+        """
+        a = np.asarray(alpha, dtype=np.float64).reshape(-1)  # (1,) or (k,)
+        lam = self.eigenvalues
+        M = self._B / (lam[:, None] + a[None, :])  # M.shape = (r, k)
+        return self._back(M).astype(self.dtype, copy=False)
+
+    def path(self, alphas) -> np.ndarray:
+        """Coefficients for every α in ``alphas`` (order kept).
+
+        Returns
+        -------
+        coefs : ndarray of shape (n_alphas, d, k), C-contiguous, working dtype
+        """
+        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
+        r, k, d = self.rank, self.n_targets, self.n_features
+        M = self._B[:, None, :] / (self.eigenvalues[:, None, None] + a[None, :, None])
+        W = self._back(M.reshape(r, a.size * k))  # W.shape = (d, n_alphas * k)
+        out = np.empty((a.size, d, k), dtype=self.dtype)
+        out[...] = W.reshape(d, a.size, k).transpose(1, 0, 2)
+        return out
+
+    def intercept(self, coef) -> np.ndarray:
+        """``ȳ − x̄ᵀw`` for coef (d, k) → (k,), or (n_alphas, d, k) → (n_alphas, k)."""
+        coef = np.asarray(coef)
+        return (self.y_mean - np.matmul(self.X_mean, coef)).astype(self.dtype, copy=False)
+
+    # ---- leave-one-out ---------------------------------------------------------------
+
+    def _loo_chunks(self, alphas):
+        """Yield ``(slice of alphas, E)`` with E (n, c, k) the LOO residuals e_i(α)."""
+        if self._U is None:
+            raise RuntimeError("Spectral was built with loo=False")
+        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
+        U, C, R0, base, lam = self._U, self._C, self._R0, self._base, self.eigenvalues
+        n, r = U.shape
+        k = C.shape[1]
+        U2 = U * U  # U2.shape = (n, r)
+        step = max(1, _CHUNK // (n * k))
+        for start in range(0, a.size, step):
+            sl = slice(start, min(start + step, a.size))
+            c = sl.stop - sl.start
+            g = a[None, sl] / (lam[:, None] + a[None, sl])  # α/(λ + α), (r, c)
+            denom = U2 @ g  # 1 − H_ii(α) = base + Σ_j U_ij² g_j, (n, c)
+            denom += base if np.isscalar(base) else base[:, None]
+            M = (g[:, :, None] * C[:, None, :]).reshape(r, c * k)
+            E = (U @ M).reshape(n, c, k)  # Yc − fitted = R0 + U diag(g) C
+            if R0 is not None:
+                E += R0[:, None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                E /= denom[:, :, None]  # leverage 1 (α = 0 on interpolating data): inf/nan
+            yield sl, E
+
+    def loo_residuals(self, alphas) -> np.ndarray:
+        """Exact leave-one-out residuals ``y_i − ŷ_(−i)`` for every α.
+
+        Returns
+        -------
+        residuals : ndarray of shape (n_alphas, n, k), float64
+            Squared, these are scikit-learn's ``RidgeCV(store_cv_results=True).cv_results_``
+            (which is (n, k, n_alphas), or (n, n_alphas) for 1-D y).  Where α = 0 meets
+            a sample of leverage 1 (e.g. wide data) the residual is undefined: inf or nan.
+        """
+        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
+        out = np.empty((a.size, self.n_samples, self.n_targets))
+        for sl, E in self._loo_chunks(a):
+            out[sl] = E.transpose(1, 0, 2)
+        return out
+
+    def loo_mse(self, alphas, per_target: bool = False) -> np.ndarray:
+        """Exact leave-one-out mean squared error for every α.
+
+        Parameters
+        ----------
+        alphas : array_like of shape (n_alphas,)
+            ``α ≥ 0`` (not checked).
+        per_target : bool, default=False
+            ``True``: one MSE per target, shape (n_alphas, k) (for ``alpha_per_target``).
+            ``False``: the mean over samples *and* targets, shape (n_alphas,) — minus
+            scikit-learn's ``RidgeCV`` score without a scorer.
+
+        Returns
+        -------
+        mse : ndarray of shape (n_alphas,) or (n_alphas, k), float64
+        """
+        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
+        out = np.empty((a.size, self.n_targets))
+        for sl, E in self._loo_chunks(a):
+            out[sl] = np.einsum("ick,ick->ck", E, E) / self.n_samples
+        return out if per_target else out.mean(axis=1)
