@@ -36,7 +36,27 @@ def center_of(X, y, sw):
     return xmean.astype(X.dtype, copy=False), np.atleast_1d(ymean).astype(X.dtype, copy=False)
 
 
-class Ridge(RegressorBase):
+class LinearPredictor(RegressorBase):
+    """``predict`` of every fitted linear model: ``X @ coef_.T + intercept_``."""
+
+    def predict(self, X):
+        """Predict ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        self._check_fitted()
+        X = as_float_array(X, "X")
+        self._check_n_features(X)
+        return X @ self.coef_.T + self.intercept_
+
+
+class Ridge(LinearPredictor):
     """Ridge regression with an optional intercept, solved by compiled kernels.
 
     Minimises ``Σ s_i (y_i − b − x_iᵀw)² + α ||w||²`` (the intercept ``b`` is not
@@ -104,22 +124,6 @@ class Ridge(RegressorBase):
         self.intercept_ = _intercept(center, coef, y)
         self.n_features_in_ = X.shape[1]
         return self
-
-    def predict(self, X):
-        """Predict ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : array_like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        self._check_fitted()
-        X = as_float_array(X, "X")
-        self._check_n_features(X)
-        return X @ self.coef_.T + self.intercept_
 
 
 def _intercept(center, coef, y):
