@@ -141,6 +141,13 @@ def relu_sgd(
         A step's loss, or a parameter after a step, was not finite (``lr`` too large);
         the message names the epoch and the step (both 0-based).
 
+    Notes
+    -----
+    On CPUs with AVX2+FMA or AVX-512 the compiled loop uses fused multiply-adds, so
+    ``z = W1·x + b`` is rounded once: a unit is inactive when ``W1·x + b`` is exactly
+    ``≤ 0``, which can differ from NumPy's twice-rounded ``W1 * x + b`` only when that
+    is within rounding of 0.  Results agree with the reference to rounding, not bit for bit.
+
     See Also
     --------
     fastridge.reference.relu_sgd : the same loop in plain NumPy.
