@@ -55,7 +55,7 @@ def test_no_intercept_equals_ridge_function():
     X, y = make(40, 6, k=2)
     model = fr.Ridge(alpha=2.0, fit_intercept=False).fit(X, y)
     np.testing.assert_allclose(model.coef_.T, fr.ridge(X, y, 2.0), rtol=1e-12)
-    np.testing.assert_array_equal(model.intercept_, np.zeros(2))
+    assert model.intercept_ == 0.0 and np.ndim(model.intercept_) == 0  # as scikit-learn
 
 
 def test_large_means_stay_accurate():
@@ -210,3 +210,107 @@ def test_scikit_learn_check_estimator():
         assert not failed, f"{estimator!r}: {failed}"
         ran = [r for r in results if r["status"] == "passed"]
         assert len(ran) > 40
+
+
+# --- RidgeCV -----------------------------------------------------------------------------
+
+ALPHAS = np.logspace(-3, 3, 13)
+
+
+def brute_force_loo(X, Y, alpha, fit_intercept):
+    """Refit without each sample in turn; squared errors of shape (n, k)."""
+    n = len(X)
+    Y = Y.reshape(n, -1)
+    errors = np.empty_like(Y)
+    for i in range(n):
+        keep = np.arange(n) != i
+        Xk, Yk = X[keep], Y[keep]
+        xm = Xk.mean(0) if fit_intercept else np.zeros(X.shape[1])
+        ym = Yk.mean(0) if fit_intercept else np.zeros(Y.shape[1])
+        w = reference.ridge_svd(Xk - xm, Yk - ym, alpha)
+        errors[i] = (Y[i] - ym - (X[i] - xm) @ w) ** 2
+    return errors
+
+
+@pytest.mark.parametrize("shape", [(25, 4), (9, 20)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("k", [None, 2])
+def test_ridgecv_loo_equals_brute_force_refits(shape, fit_intercept, k):
+    X, y = make(*shape, k=k, seed=7, shift=1.5)
+    alphas = [0.05, 0.5, 5.0]
+    for per_target in (False, True):
+        model = fr.RidgeCV(alphas, fit_intercept=fit_intercept,
+                           alpha_per_target=per_target).fit(X, y)
+        brute = np.array([brute_force_loo(X, y, a, fit_intercept) for a in alphas])
+        # brute.shape = (n_alphas, n, k)
+        want = brute.mean(axis=1) if per_target and k else brute.mean(axis=(1, 2))
+        np.testing.assert_allclose(model.loo_mse_, want, rtol=1e-9)
+        best = np.argmin(want, axis=0)
+        np.testing.assert_array_equal(model.alpha_, np.asarray(alphas)[best])
+
+
+@pytest.mark.parametrize("shape, k, per_target", [
+    ((80, 6), None, False), ((80, 6), 3, False), ((80, 6), 3, True),
+    ((15, 40), 3, True), ((15, 40), None, False),
+])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridgecv_matches_scikit_learn(shape, k, per_target, fit_intercept):
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = make(*shape, k=k, seed=12, shift=3.0)
+    ours = fr.RidgeCV(ALPHAS, fit_intercept=fit_intercept,
+                      alpha_per_target=per_target).fit(X, y)
+    theirs = linear_model.RidgeCV(ALPHAS, fit_intercept=fit_intercept,
+                                  alpha_per_target=per_target).fit(X, y)
+    np.testing.assert_array_equal(ours.alpha_, theirs.alpha_)
+    np.testing.assert_allclose(ours.best_score_, theirs.best_score_, rtol=1e-8)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-8, atol=1e-12)
+    assert np.shape(ours.alpha_) == np.shape(theirs.alpha_)
+    assert np.shape(ours.intercept_) == np.shape(theirs.intercept_)
+
+
+def test_ridgecv_fit_equals_ridge_at_chosen_alpha():
+    X, y = make(40, 5, k=2, seed=13, shift=2.0)
+    model = fr.RidgeCV(ALPHAS, alpha_per_target=True).fit(X, y)
+    ridge = fr.Ridge(alpha=model.alpha_).fit(X, y)
+    np.testing.assert_allclose(model.coef_, ridge.coef_, rtol=1e-9)
+    np.testing.assert_allclose(model.intercept_, ridge.intercept_, rtol=1e-9)
+    assert model.loo_mse_.shape == (len(ALPHAS), 2)
+    assert model.solver_ in ("eigen-primal", "eigen-dual", "svd")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_ridgecv_dtype_and_no_overwrite(dtype, order):
+    X, y = make(30, 4, k=2, seed=14)
+    X = np.asarray(X, dtype=dtype, order=order)
+    y = np.asarray(y, dtype=dtype, order=order)
+    alphas = np.array([0.1, 1.0, 10.0])
+    copies = [a.copy() for a in (X, y, alphas)]
+    model = fr.RidgeCV(alphas).fit(X, y)
+    assert model.coef_.dtype == dtype and model.predict(X).dtype == dtype
+    for before, after in zip(copies, (X, y, alphas)):
+        np.testing.assert_array_equal(before, after)
+    ref = fr.RidgeCV(alphas).fit(X.astype(np.float64), y.astype(np.float64))
+    np.testing.assert_allclose(model.coef_, ref.coef_,
+                               rtol=1e-4 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("alphas, X, y, err, match", [
+    ([], np.eye(4), np.ones(4), ValueError, "non-empty 1-D"),
+    ([1.0, -1.0], np.eye(4), np.ones(4), ValueError, ">= 0"),
+    ([0.0, 1.0], np.eye(4), np.ones(4), ValueError, "must be > 0 for leave-one-out"),
+    ([1.0, np.inf], np.eye(4), np.ones(4), ValueError, "finite"),
+    (["a"], np.eye(4), np.ones(4), TypeError, "real numbers"),
+    ([1.0], np.ones((1, 3)), np.ones(1), ValueError, "at least 2 samples"),
+    ([1.0], np.eye(4), None, ValueError, "requires y to be passed"),
+    ([1.0], np.eye(4), np.ones(3), ValueError, "X has 4 samples but y has 3"),
+])
+def test_ridgecv_bad_input(alphas, X, y, err, match):
+    with pytest.raises(err, match=match):
+        fr.RidgeCV(alphas).fit(X, y)
+
+
+def test_ridgecv_predict_before_fit():
+    with pytest.raises(fr.NotFittedError):
+        fr.RidgeCV().predict(np.eye(2))

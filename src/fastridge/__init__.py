@@ -5,6 +5,8 @@ API; every fast path is tested against the plain NumPy code in :mod:`fastridge.r
 """
 from . import reference
 from ._lstsq import lstsq
+from ._path import ridge_path
+from ._ridgecv import RidgeCV
 from ._estimators import Ridge
 from ._solvers import ridge
 from .exceptions import NotFittedError
@@ -14,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ridge",
+    "ridge_path",
+    "RidgeCV",
     "Ridge",
     "NotFittedError",
     "lstsq",

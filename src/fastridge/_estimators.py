@@ -76,6 +76,7 @@ class Ridge(LinearPredictor):
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
+        0.0 when ``fit_intercept=False``.
     solver_ : str
         The solver that actually ran (``"svd"`` when ``"auto"`` fell back).
     n_features_in_ : int
@@ -127,9 +128,10 @@ class Ridge(LinearPredictor):
 
 
 def _intercept(center, coef, y):
-    """``ȳ − x̄ᵀw``: a float for 1-D y, shape (k,) for 2-D y (0 without intercept)."""
+    """``ȳ − x̄ᵀw``: a float for 1-D y, shape (k,) for 2-D y; 0.0 without intercept
+    (a scalar whatever y's shape, as scikit-learn has it)."""
     if center is None:
-        return 0.0 if y.ndim == 1 else np.zeros(y.shape[1], dtype=coef.dtype)
+        return 0.0
     xmean, ymean = center
     b = ymean - xmean @ coef  # b.shape = (1,) or (k,)
     return float(b[0]) if y.ndim == 1 else b
