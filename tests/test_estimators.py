@@ -217,21 +217,6 @@ def test_scikit_learn_check_estimator():
 ALPHAS = np.logspace(-3, 3, 13)
 
 
-def brute_force_loo(X, Y, alpha, fit_intercept):
-    """Refit without each sample in turn; squared errors of shape (n, k)."""
-    n = len(X)
-    Y = Y.reshape(n, -1)
-    errors = np.empty_like(Y)
-    for i in range(n):
-        keep = np.arange(n) != i
-        Xk, Yk = X[keep], Y[keep]
-        xm = Xk.mean(0) if fit_intercept else np.zeros(X.shape[1])
-        ym = Yk.mean(0) if fit_intercept else np.zeros(Y.shape[1])
-        w = reference.ridge_svd(Xk - xm, Yk - ym, alpha)
-        errors[i] = (Y[i] - ym - (X[i] - xm) @ w) ** 2
-    return errors
-
-
 @pytest.mark.parametrize("shape", [(25, 4), (9, 20)])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("k", [None, 2])
@@ -241,7 +226,8 @@ def test_ridgecv_loo_equals_brute_force_refits(shape, fit_intercept, k):
     for per_target in (False, True):
         model = fr.RidgeCV(alphas, fit_intercept=fit_intercept,
                            alpha_per_target=per_target).fit(X, y)
-        brute = np.array([brute_force_loo(X, y, a, fit_intercept) for a in alphas])
+        brute = np.array([reference.loo_squared_errors(X, y, a, fit_intercept)
+                          for a in alphas])
         # brute.shape = (n_alphas, n, k)
         want = brute.mean(axis=1) if per_target and k else brute.mean(axis=(1, 2))
         np.testing.assert_allclose(model.loo_mse_, want, rtol=1e-9)

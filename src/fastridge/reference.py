@@ -21,6 +21,7 @@ __all__ = [
     "ridge_fake_data",
     "ridge_fake_features",
     "lstsq_min_norm",
+    "loo_squared_errors",
     "relu_sgd",
     "relu_sgd_step",
     "elbows",
@@ -118,6 +119,34 @@ def lstsq_min_norm(X, y, rcond=None):
     """
     return ridge_svd(X, y, 0.0, rcond=rcond)
 
+
+
+def loo_squared_errors(X, Y, alpha, fit_intercept=False):
+    """Leave-one-out squared errors by brute force: refit ``n`` times.
+
+    For each sample i, ridge (with an unpenalised intercept if ``fit_intercept``: the
+    fit on centred data, ``b = ȳ − x̄ᵀw``, means over the n − 1 kept rows) is solved
+    without row i and its squared error on row i recorded.  Returns shape (n, k) (k = 1
+    for 1-D Y).  The fast LOO (``r_i / (1 − H_ii)``) must equal this.
+
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> loo_squared_errors(X, np.array([0.0, 1.0, 2.0]), 0.0).round(12)
+    array([[0.],
+           [0.],
+           [0.]])
+    """
+    n = X.shape[0]
+    Y = Y.reshape(n, -1)
+    errors = np.empty(Y.shape)
+    for i in range(n):
+        keep = np.arange(n) != i
+        X_train, Y_train = X[keep], Y[keep]
+        x_mean = X_train.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
+        y_mean = Y_train.mean(axis=0) if fit_intercept else np.zeros(Y.shape[1])
+        w = ridge_svd(X_train - x_mean, Y_train - y_mean, alpha)
+        prediction = y_mean + (X[i] - x_mean) @ w
+        errors[i] = (Y[i] - prediction) ** 2
+    return errors
 
 # --------------------------------------------------------------------------------------
 # §2 ReLU network trained by per-sample SGD (the "elbow" model)
