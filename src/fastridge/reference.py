@@ -174,7 +174,9 @@ def relu_sgd_step(x, y, W1, b, W2, lr):
     SPEC §2, line by line; every gradient at the old parameters, ReLU'(0) = 0.
     ``loss`` is ``½ (f(x) − y)²`` before the step.
 
-    >>> relu_sgd_step(1.0, 0.0, np.array([1.0]), np.array([0.5]), np.array([1.0]), 0.1)
+    >>> W1, b, W2, loss = relu_sgd_step(1.0, 0.0, np.array([1.0]), np.array([0.5]),
+    ...                                 np.array([1.0]), 0.1)
+    >>> W1, b, W2, float(loss)
     (array([0.85]), array([0.35]), array([0.775]), 1.125)
     """
     z = W1 * x + b
