@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _stream
 from ._base import RegressorBase
 from ._solvers import (SOLVERS, check_alpha, check_sample_weight, check_X_y,
                        solve_checked)
@@ -37,7 +38,25 @@ def center_of(X, y, sw):
 
 
 class LinearPredictor(RegressorBase):
-    """``predict`` of every fitted linear model: ``X @ coef_.T + intercept_``."""
+    """``predict`` of every fitted linear model: ``X @ coef_.T + intercept_``.
+
+    Lazy solve for ``partial_fit``: a streaming estimator keeps its sufficient
+    statistics in ``_stream`` and deletes the fitted attributes named in
+    ``_lazy_attributes`` when new rows arrive; the first access to one of them (or
+    ``predict``) calls ``_solve_stream``, which sets them all.  ``fit`` sets plain
+    attributes and never goes through here.
+    """
+
+    _lazy_attributes = ("coef_", "intercept_", "solver_")
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails, so fitted models pay nothing.
+        if name in type(self)._lazy_attributes:
+            state = self.__dict__.get("_stream")
+            if state is not None and "coef_" not in self.__dict__:
+                self._solve_stream()
+                return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def predict(self, X):
         """Predict ``X @ coef_.T + intercept_``.
@@ -115,6 +134,7 @@ class Ridge(LinearPredictor):
         _require_y(self, y)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {SOLVERS}; got {self.solver!r}")
+        self.__dict__.pop("_stream", None)  # fit starts afresh, also after partial_fit
         X, y = check_X_y(X, y, defer_x_finite=True)
         alphas = check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -125,6 +145,77 @@ class Ridge(LinearPredictor):
         self.intercept_ = _intercept(center, coef, y)
         self.n_features_in_ = X.shape[1]
         return self
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a block of rows; after any number of calls the model equals ``fit`` on
+        all rows seen so far, for any chunking.
+
+        Keeps only the sufficient statistics (weighted count, means, centred ``XᵀX`` and
+        ``XᵀY``: O(d² + dk) memory) and merges blocks with the numerically stable
+        Chan–Golub–LeVeque update, so ``fit_intercept=True`` stays accurate when the
+        column means are large relative to their spread.  Nothing is solved here: the
+        first access to ``coef_``, ``intercept_``, ``solver_`` or ``predict`` after new
+        rows solves once.  ``fit`` keeps no statistics, so a ``partial_fit`` after
+        ``fit`` starts a new stream; ``fit`` after ``partial_fit`` discards the stream.
+
+        The solve follows ``solver``: ``"primal"`` and ``"auto"`` factor ``XᵀX + αI``
+        (Cholesky, with ``"auto"``'s fall-back as in ``fit``), ``"svd"`` uses the
+        eigendecomposition of ``XᵀX`` (the same shrinkage as the SVD of X, except that
+        singular values below about ``sqrt(max(n, d)·eps)·s_max`` count as zero).
+        ``"dual"`` needs the rows and is refused.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+            The same number of features in every call.
+        y : array_like of shape (n_samples,) or (n_samples, n_targets)
+            The same shape of target in every call.
+        sample_weight : array_like of shape (n_samples,) or float, optional
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            A block whose number of features or targets differs from the first block's,
+            NaN/inf, bad weights, ``solver="dual"``.
+        """
+        _require_y(self, y)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {SOLVERS}; got {self.solver!r}")
+        if self.solver == "dual":
+            raise ValueError(
+                "solver='dual' needs all rows at once (it factors the n×n kernel matrix); "
+                "partial_fit keeps d×d statistics: use solver='auto', 'primal' or 'svd'"
+            )
+        X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
+        check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        state = _stream.start_or_check(self, X, y, _stream.Stats)
+        state.stats.add_block(X, y, sw)
+        state.dtype = np.promote_types(state.dtype, X.dtype)
+        state.version += 1
+        self.__dict__["_stream"] = state
+        for name in self._lazy_attributes:  # solved again on first access
+            self.__dict__.pop(name, None)
+        self.n_features_in_ = state.d
+        return self
+
+    def _solve_stream(self):
+        state = self.__dict__["_stream"]
+        alphas = check_alpha(self.alpha, state.k)
+        coef, intercept, solver = _stream.solve(state.stats, alphas, self.fit_intercept,
+                                                self.solver, state.dtype)
+        coef = coef.astype(state.dtype)  # coef.shape = (d, k)
+        self.coef_ = coef[:, 0] if state.y_ndim == 1 else np.ascontiguousarray(coef.T)
+        if not self.fit_intercept:
+            self.intercept_ = 0.0
+        else:
+            intercept = intercept.astype(state.dtype)
+            self.intercept_ = float(intercept[0]) if state.y_ndim == 1 else intercept
+        self.solver_ = solver
 
 
 def _intercept(center, coef, y):

@@ -1,0 +1,538 @@
+"""Sufficient statistics of ridge regression, block by block (streaming, Dask, K-fold).
+
+Ridge with an intercept needs only the weighted count ``W = Σ s_i``, the means ``x̄`` (d,)
+and ``ȳ`` (k,), the centred cross-products ``C = Σ s_i (x_i − x̄)(x_i − x̄)ᵀ`` (d, d),
+``B = Σ s_i (x_i − x̄)(y_i − ȳ)ᵀ`` (d, k) and, for cross-validation errors, the centred
+target sums of squares ``q = Σ s_i (y_i − ȳ)²`` (k,).  :class:`Stats` holds them in
+float64 whatever the input dtype.
+
+Numerical method (Chan, Golub & LeVeque 1979): every block is centred on its own mean
+before it is multiplied (the compiled ``gram_update`` does that in a small buffer, then
+?syrk), and two sets of statistics A, B are merged with
+
+    W = W_A + W_B,   δ = x̄_B − x̄_A,   x̄ = x̄_A + (W_B / W) δ
+    C = C_A + C_B + (W_A W_B / W) δ δᵀ       (and likewise B with δ_y, q with δ_y²)
+
+Only positive terms are added, so nothing cancels: the shortcut ``XᵀX − n x̄x̄ᵀ`` loses
+about ``2 log10(|x̄| / spread)`` digits, this loses none.  ``C`` is kept in its upper
+triangle only (the lower one stays zero) and symmetrised when solved.
+
+Everything here takes arrays that the public layer has already validated.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.linalg import blas, lapack
+
+from . import _ridge
+
+_EMPTY = {np.dtype(np.float32): np.empty(0, np.float32),
+          np.dtype(np.float64): np.empty(0, np.float64)}
+
+
+class Stats:
+    """Weighted, centred sufficient statistics of the rows seen so far (float64).
+
+    Means are stored as ``origin + offset``: the origin is a provisional centre taken
+    from the data (exactly representable in the input dtype), the offset the small
+    deviation of the mean from it.  Differences of means — the ``δ`` of the Chan merge —
+    are then ``(origin_B − origin_A) + (offset_B − offset_A)``, both terms exact or
+    tiny, instead of the difference of two rounded values of size ``|x̄|`` (which carries
+    an error of ``eps·|x̄|`` into ``C`` at first order).
+
+    Attributes
+    ----------
+    weight : float
+        ``W = Σ s_i`` (the number of rows when unweighted).
+    count : int
+        Number of rows seen (weighted or not); -1 once the statistics overflowed.
+    xorigin, xoffset, yorigin, yoffset : ndarray of shape (d,), (d,), (k,), (k,)
+        ``x̄ = xorigin + xoffset``, ``ȳ = yorigin + yoffset``.
+    C : ndarray of shape (d, d), F-ordered
+        ``Σ s_i (x_i − x̄)(x_i − x̄)ᵀ`` in its upper triangle; the lower triangle is zero.
+    B : ndarray of shape (d, k), F-ordered
+        ``Σ s_i (x_i − x̄)(y_i − ȳ)ᵀ``.
+    yy : ndarray of shape (k,)
+        ``Σ s_i (y_i − ȳ)²``.
+    """
+
+    __slots__ = ("weight", "count", "xorigin", "xoffset", "yorigin", "yoffset",
+                 "C", "B", "yy")
+    _ARRAYS = ("xorigin", "xoffset", "yorigin", "yoffset", "C", "B", "yy")
+
+    def __init__(self, d: int, k: int):
+        self.weight = 0.0
+        self.count = 0
+        self.xorigin = np.zeros(d)
+        self.xoffset = np.zeros(d)
+        self.yorigin = np.zeros(k)
+        self.yoffset = np.zeros(k)
+        self.C = np.zeros((d, d), order="F")
+        self.B = np.zeros((d, k), order="F")
+        self.yy = np.zeros(k)
+
+    @property
+    def shape(self):
+        """``(d, k)``: numbers of features and targets."""
+        return self.B.shape
+
+    @property
+    def xmean(self):
+        return self.xorigin + self.xoffset
+
+    @property
+    def ymean(self):
+        return self.yorigin + self.yoffset
+
+    def mean_difference(self, other: "Stats"):
+        """``(x̄_other − x̄_self, ȳ_other − ȳ_self)`` without cancellation."""
+        dx = (other.xorigin - self.xorigin) + (other.xoffset - self.xoffset)
+        dy = (other.yorigin - self.yorigin) + (other.yoffset - self.yoffset)
+        return dx, dy
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def copy(self) -> "Stats":
+        out = Stats.__new__(Stats)
+        out.weight, out.count = self.weight, self.count
+        for name in self._ARRAYS:
+            setattr(out, name, getattr(self, name).copy(order="K"))
+        return out
+
+    # -- adding rows -------------------------------------------------------------------
+    def add_block(self, X, Y, sw=None) -> "Stats":
+        """Add the rows of one validated block in place; return ``self``.
+
+        ``X`` (m, d) and ``Y`` (m,) or (m, k) are C- or F-contiguous in one float dtype,
+        ``sw`` is ``None`` or (m,) non-negative weights in that dtype.  The block's means
+        come from one pass over it (deviations from the running mean, so they are
+        accurate); then a float64 block is accumulated straight into ``C`` and ``B`` by
+        ``gram_update`` (?syrk with beta = 1, the block centred on its own mean) and the
+        rank-one Chan term is added; a float32 block is reduced to float32 statistics in
+        a scratch buffer first and merged in float64.
+
+        Raises ``ValueError`` for NaN/inf in X or Y (seen on the block means, no extra
+        pass) or a Gram matrix that overflows.  The statistics are then unchanged —
+        except after a float64 overflow, which cannot be undone: they are marked
+        unusable (``count = -1``) and every later use raises.
+        """
+        self._check_usable()
+        m = X.shape[0]
+        wb = float(m) if sw is None else float(sw.sum(dtype=np.float64))
+        if wb == 0:
+            self.count += m
+            return self
+        dtype = X.dtype
+        Y2 = Y.reshape(m, -1)  # Y2.shape = (m, k)
+        same = dtype == np.float64 and self.weight > 0  # accumulate in place
+        ox, offx = _mean(X, sw, wb, self.xorigin if self.weight > 0 else None)
+        oy, offy = _mean(Y2, sw, wb, self.yorigin if self.weight > 0 else None)
+        if not (np.isfinite(offx).all() and np.isfinite(ox).all()):
+            raise ValueError("X contains NaN or infinity; expected only finite values")
+        if not (np.isfinite(offy).all() and np.isfinite(oy).all()):
+            raise ValueError("y contains NaN or infinity; expected only finite values")
+        # The kernel centres on the mean rounded to the block dtype, cx; the true mean is
+        # cx + rx with rx = (ox − cx) + offx known to full precision (ox − cx is exact).
+        cx, cy = (ox + offx).astype(dtype), (oy + offy).astype(dtype)
+        rx, ry = (ox - cx) + offx, (oy - cy) + offy
+        R = (Y2.astype(np.float64) - oy) - offy  # R.shape = (m, k), y − ȳ
+        yyb = (R * R).sum(axis=0) if sw is None else sw.astype(np.float64) @ (R * R)
+        block = Stats.__new__(Stats)
+        block.weight, block.count = wb, m
+        block.xorigin, block.xoffset, block.yorigin, block.yoffset = ox, offx, oy, offy
+        block.yy = yyb
+        if same:
+            # beta = 1: C += Z_bᵀZ_b and B += Z_bᵀV_b in place (upper triangle of C)
+            self._gram(X, Y, sw, cx, cy, self.C, self.B, True)
+            if not np.isfinite(np.diagonal(self.C)).all():
+                self.count = -1  # poisoned: cannot be undone
+                raise _overflow_error(dtype)
+            if rx.any() or ry.any():  # Σ(x − cx)(x − cx)ᵀ = C_b + W rx rxᵀ
+                blas.dsyr(-wb, rx, a=self.C, lower=0, overwrite_a=1)
+                blas.dger(-wb, rx, ry, a=self.B, overwrite_a=1)
+            self._merge_moments(block)
+            return self
+        d = X.shape[1]
+        G = np.zeros((d, d), dtype=dtype, order="F")
+        Bb = np.zeros((d, R.shape[1]), dtype=dtype, order="F")
+        self._gram(X, Y, sw, cx, cy, G, Bb, False)
+        if not np.isfinite(np.diagonal(G)).all():
+            raise _overflow_error(dtype)
+        G = G.astype(np.float64, order="F")
+        Bb = Bb.astype(np.float64, order="F")
+        if rx.any() or ry.any():
+            blas.dsyr(-wb, rx, a=G, lower=0, overwrite_a=1)       # G −= W rx rxᵀ
+            blas.dger(-wb, rx, ry, a=Bb, overwrite_a=1)           # Bb −= W rx ryᵀ
+        block.C, block.B = G, Bb
+        return self.merge_(block)
+
+    @staticmethod
+    def _gram(X, Y, sw, cx, cy, G, B, accumulate):
+        none = _EMPTY[X.dtype]
+        info = _ridge.gram_update(X, Y, none if sw is None else sw, cx, cy, G, B,
+                                  accumulate)
+        if info != 0:
+            raise MemoryError("could not allocate the Gram block buffer")
+
+    def _merge_moments(self, other: "Stats"):
+        """Chan update of everything but ``other``'s own C and B (already added)."""
+        wa, wb = self.weight, other.weight
+        w = wa + wb
+        f = wa * wb / w
+        dx, dy = self.mean_difference(other)
+        blas.dsyr(f, dx, a=self.C, lower=0, overwrite_a=1)         # C += f δx δxᵀ
+        blas.dger(f, dx, dy, a=self.B, overwrite_a=1)              # B += f δx δyᵀ
+        self.yy += other.yy + f * dy * dy
+        self.xoffset += (wb / w) * dx   # x̄ = x̄_A + (W_B / W) δx, origin kept
+        self.yoffset += (wb / w) * dy
+        self.weight = w
+        self.count += other.count
+
+    def merge_(self, other: "Stats") -> "Stats":
+        """Merge ``other`` into ``self`` (Chan–Golub–LeVeque); return ``self``."""
+        self._check_usable()
+        other._check_usable()
+        if other.weight == 0:
+            self.count += other.count
+            return self
+        if self.weight == 0:
+            count = self.count
+            for name in self._ARRAYS:
+                setattr(self, name, getattr(other, name).copy(order="K"))
+            self.weight, self.count = other.weight, count + other.count
+            return self
+        self.C += other.C
+        self.B += other.B
+        self._merge_moments(other)
+        return self
+
+    def _check_usable(self):
+        if self.count < 0:
+            raise ValueError(
+                "these statistics overflowed on an earlier block and cannot be used; "
+                "rescale X and start again"
+            )
+
+    # -- the linear system ---------------------------------------------------------------
+    def system(self, fit_intercept: bool):
+        """``(G (d, d) symmetric, F-ordered, R (d, k))`` of the normal equations.
+
+        With the intercept: the centred ``C`` and ``B``.  Without: the raw ``XᵀSX`` and
+        ``XᵀSY``, rebuilt as ``C + W x̄x̄ᵀ`` (a sum of positive terms, no cancellation).
+        """
+        G = np.array(self.C, order="F")
+        R = np.array(self.B, order="F")
+        if not fit_intercept:
+            blas.dsyr(self.weight, self.xmean, a=G, lower=0, overwrite_a=1)
+            blas.dger(self.weight, self.xmean, self.ymean, a=R, overwrite_a=1)
+        il = np.tril_indices(G.shape[0], -1)
+        G[il] = G.T[il]  # mirror the upper triangle
+        return G, R
+
+
+_CHUNK = 1 << 18  # elements per chunk of the mean pass (2 MB in float64: stays in cache)
+
+
+def _mean(A, sw, w, guess):
+    """``(origin, offset)``: accurate weighted column means of ``A`` (m, p), float64.
+
+    A plain ``A.mean(0)`` of values ~1e6 with spread ~1 is off by about
+    ``sqrt(m)·eps·|x̄|``, and the Chan term ``(W_A W_B / W) δδᵀ`` inherits that error at
+    first order.  So the deviations from a provisional centre ``c`` (``guess`` — the
+    running origin — rounded to A's dtype, or the mean of the block's first rows) are
+    summed instead, chunk by chunk so the temporary stays in cache:
+    ``x̄ = c + Σ s_i (x_i − c) / W``.
+    """
+    m, p = A.shape
+    c = (A[:min(m, 16)].mean(axis=0) if guess is None else guess).astype(A.dtype)
+    acc = np.zeros(p)
+    step = max(1, _CHUNK // p)
+    for r in range(0, m, step):
+        D = A[r:r + step] - c  # D.shape = (≤ step, p)
+        if sw is None:
+            acc += D.sum(axis=0, dtype=np.float64)
+        else:
+            acc += sw[r:r + step].astype(np.float64) @ D.astype(np.float64, copy=False)
+    return c.astype(np.float64), acc / w
+
+
+def merge(parts) -> Stats:
+    """Merge a sequence of :class:`Stats` into a new one (pairwise, as a balanced tree)."""
+    parts = list(parts)
+    if not parts:
+        raise ValueError("no statistics to merge")
+    level = [p.copy() for p in parts]
+    while len(level) > 1:
+        nxt = [level[i].merge_(level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def _overflow_error(dtype):
+    hint = " or use float64" if dtype == np.float32 else ""
+    return ValueError(
+        f"X is too large in magnitude: its Gram matrix overflows in {dtype}; rescale X{hint}"
+    )
+
+
+# -- solving from statistics -----------------------------------------------------------
+
+def _eigen(G):
+    lam, Q = np.linalg.eigh(G)  # ascending
+    return lam, Q
+
+
+def _keep(lam, n, d):
+    """Eigenvalues kept as non-zero: above the resolution of eigh on a float64 Gram."""
+    top = lam[-1]
+    if not top > 0:
+        return np.zeros(lam.shape, bool)
+    return lam > max(n, d) * np.finfo(np.float64).eps * top
+
+
+def eigen_solve(G, R, alphas, n, lam_Q=None):
+    """``w = Q diag(1/(λ + α)) Qᵀ R`` per target, dropping λ at the eigh noise level.
+
+    The Gram-matrix form of the SVD solution ``V diag(s/(s² + α)) Uᵀ y`` (λ = s²); with
+    α = 0 it is the pseudo-inverse solution.  Returns (d, k) float64.
+    """
+    lam, Q = _eigen(G) if lam_Q is None else lam_Q
+    keep = _keep(lam, n, G.shape[0])
+    QtR = Q.T @ R  # QtR.shape = (d, k)
+    lam_safe = np.where(keep, np.maximum(lam, 0.0), 1.0)[:, None]
+    factor = np.where(keep[:, None], 1.0 / (lam_safe + alphas[None, :]), 0.0)
+    return Q @ (factor * QtR)
+
+
+def cholesky_solve(G, R, alpha):
+    """``(c (upper Cholesky factor of G + αI), info)``; ``c`` None when info != 0."""
+    A = np.array(G, order="F")
+    A[np.diag_indices_from(A)] += alpha
+    c, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
+    return (c if info == 0 else None), info, A
+
+
+def solve(stats: Stats, alphas, fit_intercept: bool, solver: str, dtype):
+    """Ridge from statistics: ``(coef (d, k) float64, intercept (k,) float64, solver_)``.
+
+    ``solver``: ``"primal"`` (Cholesky of ``G + αI``, ``LinAlgError`` when not positive
+    definite), ``"svd"`` (eigendecomposition of ``G``: the same shrinkage as the SVD of
+    X), or ``"auto"`` (primal; svd when an α is 0, the factorization fails, or the
+    condition estimate is below ``sqrt(eps)`` of the working ``dtype`` — as ``fit``).
+    """
+    stats._check_usable()
+    if stats.weight <= 0:
+        raise ValueError("no rows with positive weight have been seen; nothing to fit")
+    G, R = stats.system(fit_intercept)
+    d, k = R.shape
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if alphas.size == 1 and k > 1:
+        alphas = np.full(k, alphas[0])
+    chosen = "primal" if solver == "auto" else solver
+    if solver == "auto" and not alphas.all():
+        chosen = "svd"
+    coef = None
+    if chosen != "svd":
+        coef = np.empty((d, k))
+        anorm = np.abs(G).sum(axis=0).max()
+        threshold = math.sqrt(float(np.finfo(dtype).eps))
+        for a in np.unique(alphas):
+            cols = np.flatnonzero(alphas == a)
+            c, info, _ = cholesky_solve(G, R, a)
+            bad = info != 0
+            if not bad and solver == "auto":
+                rcond, _ = lapack.dpocon(c, anorm + a, uplo="U")
+                bad = rcond < threshold
+            if bad:
+                if solver == "auto":
+                    coef, chosen = None, "svd"
+                    break
+                raise np.linalg.LinAlgError(
+                    f"{info}-th leading minor of XᵀX + αI (alpha={a:g}) is not positive "
+                    "definite; use solver='svd' or a larger alpha"
+                )
+            x, _ = lapack.dpotrs(c, R[:, cols], lower=0)
+            coef[:, cols] = x
+    if coef is None:
+        coef = eigen_solve(G, R, alphas, stats.count)
+    if fit_intercept:
+        intercept = stats.ymean - stats.xmean @ coef
+    else:
+        intercept = np.zeros(k)
+    return coef, intercept, chosen
+
+
+# -- K-fold cross-validation from per-fold statistics ------------------------------------
+
+def fold_sse(fold: Stats, coef, mean_residual):
+    """``Σ_fold s_i (y_i − b − x_iᵀw)²`` per target and per α from the fold's statistics.
+
+    ``coef`` (..., d, k); ``mean_residual`` (..., k) is ``r = ȳ_f − b − x̄_fᵀw``, the
+    fold's mean residual.  Expanding around the fold's own means, the cross terms
+    vanish: ``SSE = q_f − 2 wᵀB_f + wᵀC_f w + W_f r²`` — no pass over the rows.
+    """
+    C, Bf = fold.system(True)  # the fold's own centred statistics
+    W = np.asarray(coef)
+    CW = np.einsum("ij,...jk->...ik", C, W)
+    quad = np.einsum("...jk,...jk->...k", W, CW)
+    cross = np.einsum("...jk,jk->...k", W, Bf)
+    r = np.asarray(mean_residual)
+    return fold.yy - 2.0 * cross + quad + fold.weight * r * r
+
+
+def kfold_cv(folds, alphas, fit_intercept: bool):
+    """Exact K-fold CV errors from per-fold statistics, one eigendecomposition per fold.
+
+    Fold f trains on the merge of all other folds — built from prefix and suffix merges,
+    never by subtracting fold f from the total (that would cancel) — and is scored on its
+    own statistics.  Returns ``(mse (n_alphas, k), total Stats)`` where
+    ``mse = Σ_f SSE_f / Σ_f W_f`` (the weighted mean squared error over all rows).
+    """
+    K = len(folds)
+    if K < 2:
+        raise ValueError(f"K-fold cross-validation needs n_splits >= 2; got {K}")
+    empty = [f for f, s in enumerate(folds) if s.weight <= 0]
+    if empty:
+        raise ValueError(
+            f"fold(s) {empty} received no rows (with positive weight); each of the "
+            f"{K} folds needs data for K-fold cross-validation"
+        )
+    prefix = [None] * (K + 1)
+    suffix = [None] * (K + 1)
+    for f in range(K):
+        prefix[f + 1] = folds[f].copy() if prefix[f] is None else prefix[f].copy().merge_(folds[f])
+    for f in range(K - 1, -1, -1):
+        suffix[f] = folds[f].copy() if suffix[f + 1] is None else folds[f].copy().merge_(suffix[f + 1])
+    alphas = np.asarray(alphas, dtype=np.float64)
+    d, k = folds[0].shape
+    sse = np.zeros((alphas.size, k))
+    for f in range(K):
+        parts = [p for p in (prefix[f], suffix[f + 1]) if p is not None]
+        train = parts[0].copy() if len(parts) == 1 else parts[0].copy().merge_(parts[1])
+        G, R = train.system(fit_intercept)
+        lam_Q = _eigen(G)
+        coefs = np.stack([eigen_solve(G, R, np.array([a]), train.count, lam_Q)
+                          for a in alphas])  # coefs.shape = (n_alphas, d, k)
+        if fit_intercept:  # b = ȳ_t − x̄_tᵀw, so r = (ȳ_f − ȳ_t) − (x̄_f − x̄_t)ᵀw
+            dx, dy = train.mean_difference(folds[f])
+            r = dy - np.einsum("j,ajk->ak", dx, coefs)
+        else:
+            r = folds[f].ymean - np.einsum("j,ajk->ak", folds[f].xmean, coefs)
+        sse += fold_sse(folds[f], coefs, r)
+    total = prefix[K]
+    return sse / total.weight, total
+
+
+def fold_ids(folds, n: int, n_splits: int):
+    """Validate a per-block fold assignment: int (whole block) or (n,) ints in range."""
+    if isinstance(folds, (int, np.integer)) and not isinstance(folds, bool):
+        if not 0 <= folds < n_splits:
+            raise ValueError(f"fold must be in [0, {n_splits}); got {folds}")
+        return int(folds)
+    f = np.asarray(folds)
+    if f.dtype.kind not in "iu" or f.shape != (n,):
+        raise ValueError(
+            f"folds must be an int or an integer array of shape ({n},) (one fold per "
+            f"row); got {f.dtype} array of shape {f.shape}"
+        )
+    if n and (f.min() < 0 or f.max() >= n_splits):
+        raise ValueError(f"folds must be in [0, {n_splits}); got values in "
+                         f"[{f.min()}, {f.max()}]")
+    return f
+
+
+def add_to_folds(fold_stats, X, Y, sw, ids):
+    """Add a validated block to per-fold statistics; ``ids`` int or (m,) fold per row.
+
+    Rows of one fold that sit in one contiguous run are used as a view; otherwise they
+    are gathered (one copy of that fold's rows).  All folds are computed before any is
+    changed, so an error leaves ``fold_stats`` as it was.
+    """
+    if isinstance(ids, int):
+        fold_stats[ids].add_block(X, Y, sw)  # add_block itself leaves it unchanged on error
+        return fold_stats
+    else:
+        updated = {}
+        for f in np.unique(ids):
+            idx = np.flatnonzero(ids == f)
+            if idx[-1] - idx[0] + 1 == idx.size:
+                sl = slice(idx[0], idx[-1] + 1)
+                Xf, Yf = X[sl], Y[sl]
+                swf = None if sw is None else sw[sl]
+            else:
+                Xf, Yf = np.take(X, idx, axis=0), np.take(Y, idx, axis=0)
+                swf = None if sw is None else sw[idx]
+            if not (Xf.flags.c_contiguous or Xf.flags.f_contiguous):
+                Xf = np.ascontiguousarray(Xf)
+            if not (Yf.flags.c_contiguous or Yf.flags.f_contiguous):
+                Yf = np.ascontiguousarray(Yf)
+            updated[int(f)] = fold_stats[int(f)].copy().add_block(Xf, Yf, swf)
+    for f, s in updated.items():
+        fold_stats[f] = s
+    return fold_stats
+
+
+def block_stats(X, Y, sw=None) -> Stats:
+    """Statistics of one validated block (a fresh :class:`Stats`)."""
+    k = 1 if Y.ndim == 1 else Y.shape[1]
+    return Stats(X.shape[1], k).add_block(X, Y, sw)
+
+
+class StreamState:
+    """What an estimator keeps between ``partial_fit`` calls.
+
+    ``stats`` is one :class:`Stats` (Ridge) or a list of ``n_splits`` of them (K-fold
+    RidgeCV); ``y_ndim`` and ``k`` fix the target shape, ``dtype`` is the output dtype
+    (float64 once any block was float64); ``version`` counts the blocks and ``key``
+    records what the cached solution was solved from.
+    """
+
+    __slots__ = ("stats", "d", "k", "y_ndim", "dtype", "version", "key", "calls")
+
+    def __init__(self, stats, d, k, y_ndim, dtype):
+        self.stats = stats
+        self.d, self.k, self.y_ndim, self.dtype = d, k, y_ndim, np.dtype(dtype)
+        self.version = 0
+        self.key = None
+        self.calls = 0
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
+    def check_block(self, estimator, X, y):
+        """Raise ``ValueError`` when a new block does not match the first one."""
+        if X.shape[1] != self.d:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+                f"{self.d} features as input (from the earlier partial_fit calls)."
+            )
+        k = 1 if y.ndim == 1 else y.shape[1]
+        if y.ndim != self.y_ndim or k != self.k:
+            want = "1-D y" if self.y_ndim == 1 else f"y with {self.k} target columns"
+            got = "1-D y" if y.ndim == 1 else f"y with {k} target columns"
+            raise ValueError(
+                f"partial_fit expected {want} (as in the earlier calls); got {got}"
+            )
+
+
+def start_or_check(estimator, X, y, make_stats):
+    """The estimator's :class:`StreamState`, new (not yet attached) or checked against X, y."""
+    state = estimator.__dict__.get("_stream")
+    if state is None:
+        k = 1 if y.ndim == 1 else y.shape[1]
+        return StreamState(make_stats(X.shape[1], k), X.shape[1], k, y.ndim, X.dtype)
+    state.check_block(estimator, X, y)
+    return state
