@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _stream
 from ._estimators import LinearPredictor, _require_y
 from ._path import check_alphas
-from ._solvers import check_X_y
+from ._solvers import check_sample_weight, check_X_y
+from ._validation import check_scalar
 from ._spectral import Spectral
 
 # Spectral's route names, as RidgeCV reports them in ``solver_``.
@@ -111,3 +113,108 @@ class RidgeCV(LinearPredictor):
         self.solver_ = _ROUTES[spectral.method]
         self.n_features_in_ = X.shape[1]
         return self
+
+    # -- streaming: K-fold cross-validation from per-fold statistics (partial_fit) --------
+
+    _lazy_attributes = LinearPredictor._lazy_attributes + ("alpha_", "best_score_",
+                                                           "cv_mse_")
+
+    def partial_fit(self, X, y, sample_weight=None, *, folds=None, n_splits=None):
+        """Add a block of rows; α is then chosen by exact K-fold cross-validation.
+
+        Exact leave-one-out needs every row again (each sample's leverage), so a stream
+        is cross-validated by K folds instead.  Only per-fold sufficient statistics are
+        kept (O(K·d²) memory).  Fold f's model is solved from the merge of the other
+        folds' statistics (prefix and suffix merges, never ``total − fold``, which
+        would cancel), and its squared error over fold f comes from fold f's own
+        centred statistics, mean and ``Σ(y − ȳ)²`` — no second pass over the rows.  The
+        result equals refitting ``Ridge`` on the other folds and scoring the held-out
+        rows, for every α.  Nothing is solved here: the first access to a fitted
+        attribute after new rows runs the K-fold selection and the final fit (one
+        eigendecomposition per fold plus one of the total).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        y : array_like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array_like of shape (n_samples,) or float, optional
+            Weights of both the fit and the CV error (a weighted mean squared error).
+        folds : None, int or array_like of int of shape (n_samples,), optional
+            Which fold the rows belong to.  ``None`` (default): consecutive blocks — the
+            i-th ``partial_fit`` call goes to fold ``i % n_splits``.  An int: the whole
+            block goes to that fold.  An array: one fold per row.
+        n_splits : int, optional
+            Number of folds K >= 2, fixed by the first call (default 5); later calls
+            may omit it or repeat it.
+
+        Returns
+        -------
+        self
+
+        Attributes set (on first access)
+        --------------------------------
+        alpha_, best_score_ (minus the K-fold MSE at ``alpha_``), cv_mse_ (n_alphas,)
+        or (n_alphas, n_targets) (the K-fold mean squared error ``Σ_f SSE_f / Σ s_i``),
+        coef_, intercept_, solver_ (``"eigen-primal"``), n_features_in_.  Every fold
+        must have received rows by then.  ``loo_mse_`` is not set.  ``fit`` after
+        ``partial_fit`` discards the stream; ``partial_fit`` after ``fit`` starts one.
+        """
+        _require_y(self, y)
+        alphas = check_alphas(self.alphas)
+        X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        state = self.__dict__.get("_stream")
+        if state is not None and self.__dict__.get("coef_", state.key) is not state.key:
+            state = None  # fit() ran since the stream was last solved: start again
+            del self.__dict__["_stream"]
+        if state is None:
+            K = 5 if n_splits is None else check_scalar(n_splits, "n_splits", low=2,
+                                                        integer=True)
+        else:
+            K = len(state.stats)
+            if n_splits is not None and n_splits != K:
+                raise ValueError(
+                    f"n_splits is fixed by the first partial_fit call ({K}); got {n_splits}"
+                )
+        calls = 0 if state is None else state.calls
+        ids = calls % K if folds is None else _stream.fold_ids(folds, X.shape[0], K)
+        state = _stream.start_or_check(self, X, y,
+                                       lambda d, k: [_stream.Stats(d, k) for _ in range(K)])
+        del alphas  # validated only: they are used when solving
+        _stream.add_to_folds(state.stats, X, y, sw, ids)
+        state.dtype = np.promote_types(state.dtype, X.dtype)
+        state.calls += 1
+        state.version += 1
+        self.__dict__["_stream"] = state
+        for name in self._lazy_attributes:  # solved again on first access
+            self.__dict__.pop(name, None)
+        self.n_features_in_ = state.d
+        return self
+
+    def _solve_stream(self):
+        state = self.__dict__["_stream"]
+        alphas = check_alphas(self.alphas)
+        mse, total = _stream.kfold_cv(state.stats, alphas, self.fit_intercept)
+        per_target = bool(self.alpha_per_target) and state.y_ndim == 2
+        if not per_target:
+            mse = mse.mean(axis=1)  # mse.shape = (n_alphas,)
+        best = np.argmin(mse, axis=0)  # () or (k,)
+        if per_target:
+            alpha = alphas[best]
+            self.best_score_ = -mse[best, np.arange(mse.shape[1])]
+        else:
+            alpha = float(alphas[best])
+            self.best_score_ = -float(mse[best])
+        coef, intercept, _ = _stream.solve(total, np.atleast_1d(alpha), self.fit_intercept,
+                                           "svd", state.dtype)
+        coef = coef.astype(state.dtype)  # coef.shape = (d, k)
+        self.alpha_ = alpha
+        self.cv_mse_ = mse
+        self.coef_ = coef[:, 0] if state.y_ndim == 1 else np.ascontiguousarray(coef.T)
+        if not self.fit_intercept:
+            self.intercept_ = 0.0
+        else:
+            intercept = intercept.astype(state.dtype)
+            self.intercept_ = float(intercept[0]) if state.y_ndim == 1 else intercept
+        self.solver_ = "eigen-primal"
+        state.key = self.coef_  # identifies the solution this stream produced
