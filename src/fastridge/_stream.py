@@ -47,7 +47,7 @@ class Stats:
     weight : float
         ``W = Σ s_i`` (the number of rows when unweighted).
     count : int
-        Number of rows seen (weighted or not); -1 once the statistics overflowed.
+        Number of rows seen (weighted or not).
     xorigin, xoffset, yorigin, yoffset : ndarray of shape (d,), (d,), (k,), (k,)
         ``x̄ = xorigin + xoffset``, ``ȳ = yorigin + yoffset``.
     C : ndarray of shape (d, d), F-ordered
@@ -111,75 +111,76 @@ class Stats:
         """Add the rows of one validated block in place; return ``self``.
 
         ``X`` (m, d) and ``Y`` (m,) or (m, k) are C- or F-contiguous in one float dtype,
-        ``sw`` is ``None`` or (m,) non-negative weights in that dtype.  The block's means
-        come from one pass over it (deviations from the running mean, so they are
-        accurate); then a float64 block is accumulated straight into ``C`` and ``B`` by
-        ``gram_update`` (?syrk with beta = 1, the block centred on its own mean) and the
-        rank-one Chan term is added; a float32 block is reduced to float32 statistics in
-        a scratch buffer first and merged in float64.
+        ``sw`` is ``None`` or (m,) non-negative weights in that dtype.
 
-        Raises ``ValueError`` for NaN/inf in X or Y (seen on the block means, no extra
-        pass) or a Gram matrix that overflows.  The statistics are then unchanged —
-        except after a float64 overflow, which cannot be undone: they are marked
-        unusable (``count = -1``) and every later use raises.
+        One pass of the compiled ``gram_update`` over X does everything: it is called
+        with ``V = [Y − c_y, 1]`` so that next to ``S = Σ s (x − c)(x − c)ᵀ`` (?syrk) and
+        ``T = Σ s (x − c)(y − c_y)ᵀ`` the column of ones returns ``Σ s (x − c)`` — the
+        block mean ``c + Σ s (x − c) / W`` without a separate pass.  The centre ``c`` is
+        the mean of 64 sampled rows, so ``S − W (x̄ − c)(x̄ − c)ᵀ`` (the block's centred
+        C) loses nothing; when the sample shows every column's mean within two standard
+        deviations of zero and there are no weights, ``c = 0`` and the kernel's copy-free
+        path runs (cancellation then costs at most a factor ~5 of eps).  A float64 block
+        is accumulated straight into ``C`` (?syrk with beta = 1); a float32 block into a
+        float32 scratch that is merged in float64.  Blocks merge by Chan's update.
+
+        Raises ``ValueError`` for NaN/inf in X or y or a Gram matrix that overflows; the
+        statistics are then unchanged.
         """
-        self._check_usable()
-        m = X.shape[0]
+        m, d = X.shape
         wb = float(m) if sw is None else float(sw.sum(dtype=np.float64))
         if wb == 0:
             self.count += m
             return self
         dtype = X.dtype
         Y2 = Y.reshape(m, -1)  # Y2.shape = (m, k)
-        same = dtype == np.float64 and self.weight > 0  # accumulate in place
-        ox, offx = _mean(X, sw, wb, self.xorigin if self.weight > 0 else None)
-        oy, offy = _mean(Y2, sw, wb, self.yorigin if self.weight > 0 else None)
-        if not (np.isfinite(offx).all() and np.isfinite(ox).all()):
-            raise ValueError("X contains NaN or infinity; expected only finite values")
-        if not (np.isfinite(offy).all() and np.isfinite(oy).all()):
-            raise ValueError("y contains NaN or infinity; expected only finite values")
-        # The kernel centres on the mean rounded to the block dtype, cx; the true mean is
-        # cx + rx with rx = (ox − cx) + offx known to full precision (ox − cx is exact).
-        cx, cy = (ox + offx).astype(dtype), (oy + offy).astype(dtype)
-        rx, ry = (ox - cx) + offx, (oy - cy) + offy
-        R = (Y2.astype(np.float64) - oy) - offy  # R.shape = (m, k), y − ȳ
-        yyb = (R * R).sum(axis=0) if sw is None else sw.astype(np.float64) @ (R * R)
-        block = Stats.__new__(Stats)
-        block.weight, block.count = wb, m
-        block.xorigin, block.xoffset, block.yorigin, block.yoffset = ox, offx, oy, offy
-        block.yy = yyb
-        if same:
-            # beta = 1: C += Z_bᵀZ_b and B += Z_bᵀV_b in place (upper triangle of C)
-            self._gram(X, Y, sw, cx, cy, self.C, self.B, True)
-            if not np.isfinite(np.diagonal(self.C)).all():
-                self.count = -1  # poisoned: cannot be undone
-                raise _overflow_error(dtype)
-            if rx.any() or ry.any():  # Σ(x − cx)(x − cx)ᵀ = C_b + W rx rxᵀ
-                blas.dsyr(-wb, rx, a=self.C, lower=0, overwrite_a=1)
-                blas.dger(-wb, rx, ry, a=self.B, overwrite_a=1)
-            self._merge_moments(block)
-            return self
-        d = X.shape[1]
-        G = np.zeros((d, d), dtype=dtype, order="F")
-        Bb = np.zeros((d, R.shape[1]), dtype=dtype, order="F")
-        self._gram(X, Y, sw, cx, cy, G, Bb, False)
-        if not np.isfinite(np.diagonal(G)).all():
-            raise _overflow_error(dtype)
-        G = G.astype(np.float64, order="F")
-        Bb = Bb.astype(np.float64, order="F")
-        if rx.any() or ry.any():
-            blas.dsyr(-wb, rx, a=G, lower=0, overwrite_a=1)       # G −= W rx rxᵀ
-            blas.dger(-wb, rx, ry, a=Bb, overwrite_a=1)           # Bb −= W rx ryᵀ
-        block.C, block.B = G, Bb
-        return self.merge_(block)
-
-    @staticmethod
-    def _gram(X, Y, sw, cx, cy, G, B, accumulate):
-        none = _EMPTY[X.dtype]
-        info = _ridge.gram_update(X, Y, none if sw is None else sw, cx, cy, G, B,
-                                  accumulate)
+        k = Y2.shape[1]
+        cx, cy, centred = _centres(X, Y2, sw is not None)
+        V = np.empty((m, k + 1), dtype=dtype, order="F")
+        np.subtract(Y2, cy, out=V[:, :k])                     # V = [Y − c_y, 1]
+        V[:, k] = 1
+        T = np.zeros((d, k + 1), dtype=dtype, order="F")  # accumulate applies to T too
+        inplace = dtype == np.float64 and self.weight > 0
+        if inplace:
+            backup = self.C.copy(order="F")  # to restore after a rejected block
+            G = self.C
+        else:
+            G = np.zeros((d, d), dtype=dtype, order="F")  # lower triangle stays 0
+        none = _EMPTY[dtype]
+        # G (+)= Zᵀ Z (upper), T = Zᵀ V with Z = S^½ (X − c): T[:, k] = Σ s (x − c)
+        info = _ridge.gram_update(X, V, none if sw is None else sw,
+                                  cx if centred else none, none, G, T, inplace)
         if info != 0:
             raise MemoryError("could not allocate the Gram block buffer")
+        sx = T[:, k].astype(np.float64)
+        R0 = V[:, :k]
+        sy = (R0.sum(axis=0, dtype=np.float64) if sw is None
+              else sw.astype(np.float64) @ R0.astype(np.float64))
+        if not (np.isfinite(np.diagonal(G)).all() and np.isfinite(sx).all()
+                and np.isfinite(sy).all()):
+            if inplace:
+                self.C[...] = backup
+            raise _nonfinite_error(X, Y2, dtype)
+        offx, offy = sx / wb, sy / wb  # block mean = c + off
+        R = R0.astype(np.float64) - offy  # R.shape = (m, k), y − ȳ_b
+        yyb = (R * R).sum(axis=0) if sw is None else sw.astype(np.float64) @ (R * R)
+        block = Stats.__new__(Stats)
+        block.weight, block.count, block.yy = wb, m, yyb
+        block.xorigin, block.xoffset = cx.astype(np.float64), offx
+        block.yorigin, block.yoffset = cy.astype(np.float64), offy
+        if inplace:
+            # C now holds C_A + S; S = C_b + W off offᵀ (about the block's own mean)
+            blas.dsyr(-wb, offx, a=self.C, lower=0, overwrite_a=1)
+            self.B += T[:, :k]
+            blas.dger(-wb, offx, offy, a=self.B, overwrite_a=1)    # B += T − W offx offyᵀ
+            self._merge_moments(block)
+            return self
+        G = G.astype(np.float64, order="F")
+        Bb = T[:, :k].astype(np.float64, order="F")
+        blas.dsyr(-wb, offx, a=G, lower=0, overwrite_a=1)          # C_b = S − W off offᵀ
+        blas.dger(-wb, offx, offy, a=Bb, overwrite_a=1)            # B_b = T − W offx offyᵀ
+        block.C, block.B = G, Bb
+        return self.merge_(block)
 
     def _merge_moments(self, other: "Stats"):
         """Chan update of everything but ``other``'s own C and B (already added)."""
@@ -197,8 +198,6 @@ class Stats:
 
     def merge_(self, other: "Stats") -> "Stats":
         """Merge ``other`` into ``self`` (Chan–Golub–LeVeque); return ``self``."""
-        self._check_usable()
-        other._check_usable()
         if other.weight == 0:
             self.count += other.count
             return self
@@ -212,13 +211,6 @@ class Stats:
         self.B += other.B
         self._merge_moments(other)
         return self
-
-    def _check_usable(self):
-        if self.count < 0:
-            raise ValueError(
-                "these statistics overflowed on an earlier block and cannot be used; "
-                "rescale X and start again"
-            )
 
     # -- the linear system ---------------------------------------------------------------
     def system(self, fit_intercept: bool):
@@ -237,30 +229,36 @@ class Stats:
         return G, R
 
 
-_CHUNK = 1 << 18  # elements per chunk of the mean pass (2 MB in float64: stays in cache)
+_SAMPLE = 64  # rows sampled per block to choose its centre
 
 
-def _mean(A, sw, w, guess):
-    """``(origin, offset)``: accurate weighted column means of ``A`` (m, p), float64.
+def _centres(X, Y2, weighted):
+    """``(c_x, c_y, centred)``: where the kernel centres this block, in X's dtype.
 
-    A plain ``A.mean(0)`` of values ~1e6 with spread ~1 is off by about
-    ``sqrt(m)·eps·|x̄|``, and the Chan term ``(W_A W_B / W) δδᵀ`` inherits that error at
-    first order.  So the deviations from a provisional centre ``c`` (``guess`` — the
-    running origin — rounded to A's dtype, or the mean of the block's first rows) are
-    summed instead, chunk by chunk so the temporary stays in cache:
-    ``x̄ = c + Σ s_i (x_i − c) / W``.
+    ``c`` is the mean of up to 64 rows spread over the block: close enough to the block
+    mean that ``S − W (x̄ − c)(x̄ − c)ᵀ`` cancels nothing that matters.  ``centred`` is
+    False (and ``c_x`` zero) when there are no weights and every sampled column mean is
+    within two sampled standard deviations of zero: the kernel then runs ?syrk on X as
+    it is, without its centring copy.
     """
-    m, p = A.shape
-    c = (A[:min(m, 16)].mean(axis=0) if guess is None else guess).astype(A.dtype)
-    acc = np.zeros(p)
-    step = max(1, _CHUNK // p)
-    for r in range(0, m, step):
-        D = A[r:r + step] - c  # D.shape = (≤ step, p)
-        if sw is None:
-            acc += D.sum(axis=0, dtype=np.float64)
-        else:
-            acc += sw[r:r + step].astype(np.float64) @ D.astype(np.float64, copy=False)
-    return c.astype(np.float64), acc / w
+    m = X.shape[0]
+    idx = np.unique(np.linspace(0, m - 1, min(m, _SAMPLE)).astype(np.intp))
+    Xs = X[idx].astype(np.float64)
+    mx = Xs.mean(axis=0)
+    cy = Y2[idx].astype(np.float64).mean(axis=0).astype(X.dtype)
+    near_zero = bool(np.all(np.abs(mx) <= 2.0 * Xs.std(axis=0))) and idx.size > 1
+    if near_zero and not weighted:
+        return np.zeros(X.shape[1], dtype=X.dtype), cy, False
+    return mx.astype(X.dtype), cy, True
+
+
+def _nonfinite_error(X, Y2, dtype):
+    if not _ridge.all_finite(np.ascontiguousarray(X) if not (X.flags.c_contiguous or
+                                                             X.flags.f_contiguous) else X):
+        return ValueError("X contains NaN or infinity; expected only finite values")
+    if not np.isfinite(Y2).all():
+        return ValueError("y contains NaN or infinity; expected only finite values")
+    return _overflow_error(dtype)
 
 
 def merge(parts) -> Stats:
@@ -329,7 +327,6 @@ def solve(stats: Stats, alphas, fit_intercept: bool, solver: str, dtype):
     X), or ``"auto"`` (primal; svd when an α is 0, the factorization fails, or the
     condition estimate is below ``sqrt(eps)`` of the working ``dtype`` — as ``fit``).
     """
-    stats._check_usable()
     if stats.weight <= 0:
         raise ValueError("no rows with positive weight have been seen; nothing to fit")
     G, R = stats.system(fit_intercept)

@@ -1,0 +1,245 @@
+"""Fit ridge on data that does not fit in memory: read blocks, accumulate, solve once.
+
+:func:`iter_npy_blocks` reads a ``.npy`` file block by block with plain ``readinto``
+calls at the array's offset in the file (no memory map: touched pages of a map count
+toward the process's resident memory), so memory stays at one or two blocks whatever
+the file's size.  :func:`fit_stream` feeds any iterable of blocks to an estimator's
+``partial_fit`` (``fastridge.Ridge`` or ``fastridge.RidgeCV``), which keeps only the
+sufficient statistics.
+
+Examples
+--------
+>>> import numpy as np, tempfile, os, fastridge as fr
+>>> from fastridge.stream import iter_npy_blocks, fit_stream
+>>> rng = np.random.default_rng(0)
+>>> X = rng.standard_normal((1000, 3)); y = X @ [1.0, 2.0, 3.0] + 5.0
+>>> tmp = tempfile.mkdtemp()
+>>> np.save(os.path.join(tmp, "X.npy"), X); np.save(os.path.join(tmp, "y.npy"), y)
+>>> blocks = zip(iter_npy_blocks(os.path.join(tmp, "X.npy"), 300),
+...              iter_npy_blocks(os.path.join(tmp, "y.npy"), 300))
+>>> model = fit_stream(fr.Ridge(alpha=1e-8), blocks)
+>>> model.coef_.round(6), round(model.intercept_, 6)
+(array([1., 2., 3.]), 5.0)
+"""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from typing import Iterable, Iterator, Optional
+
+import numpy as np
+
+__all__ = ["iter_npy_blocks", "fit_stream", "npy_info"]
+
+
+def npy_info(path):
+    """``(shape, dtype, fortran_order, data_offset)`` of a ``.npy`` file's array."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:  # (3, 0): utf-8 field names; same layout
+            shape, fortran, dtype = np.lib.format._read_array_header(f, version)
+        offset = f.tell()
+    if dtype.hasobject:
+        raise ValueError(f"{path} holds an object array; only plain numeric arrays stream")
+    if len(shape) not in (1, 2):
+        raise ValueError(f"{path} holds an array of shape {shape}; expected 1-D or 2-D")
+    return shape, dtype, fortran, offset
+
+
+def _read_exact(f, view) -> None:
+    """Fill the writable memoryview ``view`` from the raw file ``f`` (short reads retried)."""
+    got = 0
+    total = view.nbytes
+    while got < total:
+        r = f.readinto(view[got:])
+        if not r:
+            raise EOFError(f"the file ended {total - got} bytes early")
+        got += r
+
+
+def _blocks(path, block_rows, start, stop, reuse_buffer):
+    shape, dtype, fortran, offset = npy_info(path)
+    n = shape[0]
+    d = shape[1] if len(shape) == 2 else 1
+    stop = n if stop is None else min(stop, n)
+    item = dtype.itemsize
+    native = dtype.newbyteorder("=")
+    buf = None
+    with open(path, "rb", buffering=0) as f:
+        for r0 in range(start, stop, block_rows):
+            m = min(block_rows, stop - r0)
+            order = "F" if fortran and len(shape) == 2 else "C"
+            if buf is None or not reuse_buffer or buf.shape[0] != m:
+                out = np.empty((m,) + tuple(shape[1:]), dtype=dtype, order=order)
+                if reuse_buffer and m == block_rows:
+                    buf = out
+            else:
+                out = buf
+            raw = memoryview(out.reshape(-1, order="A")).cast("B")
+            if order == "C":  # rows are contiguous in the file: one read
+                f.seek(offset + r0 * d * item)
+                _read_exact(f, raw)
+            else:  # column j of the block sits at (j·n + r0)·item
+                for j in range(d):
+                    f.seek(offset + (j * n + r0) * item)
+                    _read_exact(f, raw[j * m * item:(j + 1) * m * item])
+            yield out if dtype == native else out.astype(native)
+
+
+def _prefetched(gen_factory, depth):
+    """Run a block generator in a thread, ``depth`` blocks ahead (the GIL is released
+    while it reads)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def worker():
+        try:
+            for block in gen_factory():
+                while not stop.is_set():
+                    try:
+                        q.put(block, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    t = threading.Thread(target=worker, name="fastridge-npy-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join()
+
+
+def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start: int = 0,
+                    stop: Optional[int] = None, reuse_buffer: bool = False,
+                    prefetch: bool = False) -> Iterator[np.ndarray]:
+    """Yield consecutive blocks of rows of a ``.npy`` file in bounded memory.
+
+    Reads with ``readinto`` at the array's offset in the file — never a memory map,
+    whose touched pages would count toward the process's resident memory until
+    unmapped — so resident memory is one block (two or three with ``prefetch``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.npy`` file holding a 1-D or 2-D numeric array (C- or Fortran-ordered; a
+        Fortran-ordered file is read one column segment at a time).
+    block_rows : int, default=65536
+        Rows per block (the last block may be shorter).  65536 rows of 200 float64
+        columns is 100 MB.
+    start, stop : int, optional
+        Read only rows ``start:stop``.
+    reuse_buffer : bool, default=False
+        Read every block into the same array (no allocation, no page faults per
+        block).  A yielded block is then valid only until the next one is requested:
+        right for ``partial_fit``, which keeps nothing of it.
+    prefetch : bool, default=False
+        Read the next block in a background thread while the caller works on the
+        current one (three rotating buffers when ``reuse_buffer``).
+
+    Yields
+    ------
+    ndarray of shape (m, n_columns) or (m,)
+        In the file's dtype (native byte order).
+    """
+    block_rows = int(block_rows)
+    if block_rows < 1:
+        raise ValueError(f"block_rows must be >= 1; got {block_rows}")
+    if start < 0 or (stop is not None and stop < start):
+        raise ValueError(f"need 0 <= start <= stop; got start={start}, stop={stop}")
+    if not prefetch:
+        return _blocks(path, block_rows, start, stop, reuse_buffer)
+    npy_info(path)  # fail here, not in the thread
+    if not reuse_buffer:
+        return _prefetched(lambda: _blocks(path, block_rows, start, stop, False), 1)
+
+    return _prefetched(_rotating_reader(path, block_rows, start, stop), 1)
+
+
+def _rotating_reader(path, block_rows, start, stop):
+    """Factory of a reader filling three rotating buffers.  Block i lives in buffer
+    i % 3: the consumer holds i, the queue (depth 1) holds i + 1, the reader fills
+    i + 2; it comes back to buffer i % 3 only after the consumer asked for block i + 2,
+    i.e. is done with block i."""
+
+    def gen():
+        shape, dtype, fortran, offset = npy_info(path)
+        n = shape[0]
+        d = shape[1] if len(shape) == 2 else 1
+        end = n if stop is None else min(stop, n)
+        item = dtype.itemsize
+        order = "F" if fortran and len(shape) == 2 else "C"
+        bufs = [np.empty((block_rows,) + tuple(shape[1:]), dtype=dtype, order=order)
+                for _ in range(3)]
+        native = dtype.newbyteorder("=")
+        with open(path, "rb", buffering=0) as f:
+            for i, r0 in enumerate(range(start, end, block_rows)):
+                m = min(block_rows, end - r0)
+                out = bufs[i % 3] if m == block_rows else np.empty(
+                    (m,) + tuple(shape[1:]), dtype=dtype, order=order)
+                raw = memoryview(out.reshape(-1, order="A")).cast("B")
+                if order == "C":
+                    f.seek(offset + r0 * d * item)
+                    _read_exact(f, raw)
+                else:
+                    for j in range(d):
+                        f.seek(offset + (j * n + r0) * item)
+                        _read_exact(f, raw[j * m * item:(j + 1) * m * item])
+                yield out if dtype == native else out.astype(native)
+    return gen
+
+
+def fit_stream(model, blocks: Iterable, **partial_fit_params):
+    """Call ``model.partial_fit`` on every block; return the model.
+
+    Parameters
+    ----------
+    model : estimator with ``partial_fit``
+        ``fastridge.Ridge`` or ``fastridge.RidgeCV`` (any with ``partial_fit(X, y,
+        sample_weight=None, ...)``).  It continues its current stream, if any.
+    blocks : iterable of tuples
+        ``(X, y)`` or ``(X, y, sample_weight)`` per block, e.g.
+        ``zip(iter_npy_blocks("X.npy", b), iter_npy_blocks("y.npy", b))``.
+    **partial_fit_params
+        Passed to every call (e.g. ``n_splits`` for RidgeCV).
+
+    Returns
+    -------
+    model
+
+    Raises
+    ------
+    ValueError
+        From ``partial_fit``, with the index of the failing block prepended; the model
+        then holds the statistics of the blocks before it.
+    """
+    for i, block in enumerate(blocks):
+        if not isinstance(block, tuple) or len(block) not in (2, 3):
+            raise ValueError(
+                f"block {i}: expected a tuple (X, y) or (X, y, sample_weight); "
+                f"got {type(block).__name__}"
+                + (f" of length {len(block)}" if isinstance(block, tuple) else "")
+            )
+        try:
+            model.partial_fit(*block, **partial_fit_params)
+        except ValueError as exc:
+            raise ValueError(f"block {i}: {exc}") from exc
+    return model
