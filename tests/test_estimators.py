@@ -71,6 +71,21 @@ def test_large_means_stay_accurate():
         np.testing.assert_allclose(model.predict(shifted), y, atol=1e-7, err_msg=solver)
 
 
+@pytest.mark.parametrize("shift", [0.0, 3.0, 30.0, 300.0, 1e4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_intercept_accuracy_across_mean_to_spread_ratios(shift, dtype):
+    # Small mean/spread: the Gram is centred by a rank-one correction; large: blockwise.
+    # Either way the answer must be that of explicitly centred data, to working accuracy.
+    X, y = make(400, 6, seed=21)
+    w = np.linspace(-1, 1, 6)
+    y = X @ w + 0.1 * y
+    Xs = (X + shift).astype(dtype)
+    model = fr.Ridge(alpha=0.5, solver="primal").fit(Xs, y.astype(dtype))
+    coef, intercept = reference_intercept_fit(Xs.astype(np.float64), y, 0.5)
+    tol = 2e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(model.coef_, coef, rtol=tol, atol=tol)
+
+
 def test_weights_equal_repetition_and_zero_equals_dropping():
     X, y = make(15, 3, seed=4)
     reps = np.array([1, 2, 0, 3, 1, 1, 0, 2, 1, 1, 4, 1, 1, 0, 2])

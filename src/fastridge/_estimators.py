@@ -28,7 +28,7 @@ def _require_y(estimator, y):
 def center_of(X, y, sw):
     """Weighted column means ``(x̄ (d,), ȳ (k,))`` in X's dtype, for the intercept."""
     if sw is None:
-        xmean = X.mean(axis=0)
+        xmean = (X.T @ np.ones(X.shape[0], dtype=X.dtype)) / X.shape[0]  # BLAS: ~2x X.mean
         ymean = y.mean(axis=0)
     else:
         total = sw.sum()  # > 0: check_sample_weight refuses all-zero weights
