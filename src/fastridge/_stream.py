@@ -244,9 +244,10 @@ def _centres(X, Y2, weighted):
     m = X.shape[0]
     idx = np.unique(np.linspace(0, m - 1, min(m, _SAMPLE)).astype(np.intp))
     Xs = X[idx].astype(np.float64)
-    mx = Xs.mean(axis=0)
-    cy = Y2[idx].astype(np.float64).mean(axis=0).astype(X.dtype)
-    near_zero = bool(np.all(np.abs(mx) <= 2.0 * Xs.std(axis=0))) and idx.size > 1
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf: seen after the kernel
+        mx = Xs.mean(axis=0)
+        cy = Y2[idx].astype(np.float64).mean(axis=0).astype(X.dtype)
+        near_zero = bool(np.all(np.abs(mx) <= 2.0 * Xs.std(axis=0))) and idx.size > 1
     if near_zero and not weighted:
         return np.zeros(X.shape[1], dtype=X.dtype), cy, False
     return mx.astype(X.dtype), cy, True
