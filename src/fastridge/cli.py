@@ -379,19 +379,22 @@ def _one_blas_thread():
 
 
 def _median_time(fn: Callable[[], object], budget: float = 0.05, repeat: int = 5) -> float:
-    """Median seconds per call of ``fn()``: calls batched to ≈ budget/repeat per batch."""
+    """Median seconds per call of ``fn()``, spending about ``budget`` seconds.
+
+    Fast calls are batched so that each of ``repeat`` batches takes ≈ budget/repeat;
+    calls slower than that are timed individually, as many times as the budget allows
+    (at least once after the warm-up).
+    """
+    t0 = time.perf_counter()
     fn()  # warm-up (JIT, caches, workspace queries)
-    number, elapsed = 1, 0.0
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - t0
-        if elapsed >= budget / repeat or number >= 1 << 20:
-            break
-        number *= 2 if elapsed == 0 else max(2, min(10, int(budget / repeat / elapsed) + 1))
-    times = [elapsed / number]
-    for _ in range(repeat - 1):
+    first = time.perf_counter() - t0
+    if first >= budget / repeat:
+        repeat = int(min(repeat, max(1, budget // max(first, 1e-9))))
+        number = 1
+    else:
+        number = max(1, int(budget / repeat / max(first, 1e-7)))
+    times = []
+    for _ in range(repeat):
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
