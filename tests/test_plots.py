@@ -1,0 +1,180 @@
+"""The figures of fastridge.plotting, rendered to PNG, and the CLI's --plot outputs."""
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import fastridge as fr  # noqa: E402
+from fastridge import plotting  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk; fails unless the file is a non-empty PNG."""
+    data = path.read_bytes()
+    assert len(data) > 1000, f"{path} is only {len(data)} bytes"
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def assert_drawn(path, size):
+    """A PNG of exactly ``size`` pixels that is not one flat colour."""
+    assert png_size(path) == size
+    import matplotlib.image
+    pixels = matplotlib.image.imread(str(path))
+    assert pixels.shape[:2] == (size[1], size[0])
+    assert np.ptp(pixels[..., :3]) > 0.5  # ink on paper, not a blank canvas
+
+
+@pytest.fixture(scope="module")
+def longley():
+    from fastridge.datasets import load_longley
+    X, y, names = load_longley()
+    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    alphas = np.logspace(-5, 2, 15)
+    path = fr.ridge_path(Xs, y - y.mean(), alphas)
+    cv = fr.RidgeCV(alphas=alphas).fit(Xs, y)
+    return alphas, path, cv, names
+
+
+@pytest.fixture(scope="module")
+def training():
+    from fastridge.cli import train_relu
+    x = np.linspace(-2, 2, 80)
+    y = np.abs(x)
+    tr = train_relu(x, y, hidden=6, epochs=10, lr=0.02, seed=0, snapshot_epochs=[1, 3])
+    return x, y, tr
+
+
+def test_ridge_trace_png(longley, tmp_path):
+    alphas, path, cv, names = longley
+    fig = plotting.plot_ridge_trace(alphas, path, names=names, chosen_alpha=cv.alpha_,
+                                    figsize=(5, 4), dpi=80)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(ax.get_legend().get_texts()) == len(names) + 1  # features + chosen α
+    fig.savefig(tmp_path / "trace.png")
+    assert_drawn(tmp_path / "trace.png", (400, 320))
+
+
+def test_loo_curve_marks_chosen_alpha(longley, tmp_path):
+    alphas, _, cv, _ = longley
+    fig = plotting.plot_loo_curve(alphas, cv.loo_mse_, chosen_alpha=cv.alpha_, dpi=50)
+    ax = fig.axes[0]
+    curve, marker = ax.lines[0], ax.lines[1]
+    np.testing.assert_allclose(curve.get_ydata(), cv.loo_mse_)
+    assert marker.get_xdata()[0] == pytest.approx(cv.alpha_)
+    fig.savefig(tmp_path / "loo.png")
+    assert_drawn(tmp_path / "loo.png", (320, 240))
+
+
+def test_loo_curve_multi_target(tmp_path):
+    alphas = np.logspace(-2, 2, 7)
+    fig = plotting.plot_loo_curve(alphas, np.column_stack([alphas, 1 / alphas]),
+                                  chosen_alpha=[0.01, 100.0], target_names=["a", "b"])
+    assert len(fig.axes[0].lines) == 4  # two curves, two markers
+    fig.savefig(tmp_path / "loo2.png")
+    assert_drawn(tmp_path / "loo2.png", (640, 480))
+
+
+def test_ridge_cv_two_panels(longley, tmp_path):
+    alphas, path, cv, names = longley
+    fig = plotting.plot_ridge_cv(alphas, path, cv.loo_mse_, cv.alpha_, names=names,
+                                 figsize=(8, 3), dpi=60)
+    assert len(fig.axes) == 2
+    fig.savefig(tmp_path / "cv.png")
+    assert_drawn(tmp_path / "cv.png", (480, 180))
+
+
+def test_relu_fit_png(training, tmp_path):
+    x, y, tr = training
+    fig = plotting.plot_relu_fit(x, y, tr.snapshots, figsize=(4, 3), dpi=100)
+    ax = fig.axes[0]
+    assert len(ax.lines) == len(tr.snapshots)  # one curve per snapshot epoch
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == [
+        f"epoch {e}" for e in sorted(tr.snapshots)]
+    # The last curve is the trained network itself.
+    W1, b, W2 = tr.params
+    grid = ax.lines[-1].get_xdata()
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(),
+                               np.maximum(np.outer(grid, W1) + b, 0) @ W2)
+    fig.savefig(tmp_path / "fit.png")
+    assert_drawn(tmp_path / "fit.png", (400, 300))
+
+
+def test_elbows_one_line_per_unit(training, tmp_path):
+    _, _, tr = training
+    fig = plotting.plot_elbows(tr.elbows, record_every=tr.record_every, dpi=50)
+    lines = fig.axes[0].lines
+    assert len(lines) == tr.elbows.shape[1]
+    np.testing.assert_array_equal(lines[0].get_xdata(),
+                                  np.arange(len(tr.elbows)) * tr.record_every)
+    np.testing.assert_array_equal(lines[2].get_ydata(), tr.elbows[:, 2])
+    fig.savefig(tmp_path / "elbows.png")
+    assert_drawn(tmp_path / "elbows.png", (320, 240))
+
+
+def test_relu_training_two_panels(training, tmp_path):
+    x, y, tr = training
+    fig = plotting.plot_relu_training(x, y, tr.snapshots, tr.elbows,
+                                      record_every=tr.record_every, kinks=[0.0])
+    assert len(fig.axes) == 2
+    fig.savefig(tmp_path / "training.png")
+    assert_drawn(tmp_path / "training.png", (1100, 450))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: plotting.plot_ridge_trace([1.0, 2.0], np.ones((3, 2))),
+    lambda: plotting.plot_ridge_trace([0.0, 1.0], np.ones((2, 2))),
+    lambda: plotting.plot_loo_curve([1.0, 2.0], np.ones(3)),
+    lambda: plotting.plot_elbows(np.ones(3)),
+    lambda: plotting.plot_relu_fit([1.0, 2.0], [1.0], {}),
+])
+def test_bad_shapes_raise_value_error(call):
+    with pytest.raises(ValueError, match="got"):
+        call()
+
+
+def test_module_imports_matplotlib_lazily():
+    code = ("import sys, fastridge.plotting, fastridge.cli; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "fastridge", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_demo_plot_dir(tmp_path):
+    target = tmp_path / "new" / "plots"
+    proc = _cli("demo", "--plot", target)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["longley_ridge.png",
+                                                       "relu_training.png"]
+    assert_drawn(target / "longley_ridge.png", (1100, 450))
+    assert_drawn(target / "relu_training.png", (1100, 450))
+
+
+def test_sgd_plot_file(tmp_path):
+    out = tmp_path / "sgd.png"
+    proc = _cli("sgd", "--function", "sin", "--hidden", "8", "--epochs", "5", "--quiet",
+                "--plot", out)
+    assert proc.returncode == 0, proc.stderr
+    assert_drawn(out, (1100, 450))
+    assert [p.name for p in tmp_path.iterdir()] == ["sgd.png"]  # no temporary left over
+
+
+def test_sgd_plot_bad_extension(tmp_path):
+    proc = _cli("sgd", "--epochs", "2", "--plot", tmp_path / "sgd.gif")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "unsupported extension" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
