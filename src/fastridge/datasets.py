@@ -31,6 +31,13 @@ def nist_names() -> list[str]:
     names : list of str
         ``"Filippelli"``, ``"Pontius"``, ``"Eberhardt"``, ``"Wampler1"`` … ``"Wampler5"``,
         ``"Longley"``.
+
+    Examples
+    --------
+    >>> from fastridge.datasets import nist_names
+    >>> nist_names()  # doctest: +NORMALIZE_WHITESPACE
+    ['Filippelli', 'Pontius', 'Eberhardt', 'Wampler1', 'Wampler2', 'Wampler3',
+     'Wampler4', 'Wampler5', 'Longley']
     """
     return list(_records())
 
