@@ -8,6 +8,15 @@ class NotFittedError(ValueError, AttributeError):
 
     Subclasses ``ValueError`` and ``AttributeError``, as scikit-learn's does, so code
     written for either catches it.
+
+    Examples
+    --------
+    >>> import fastridge as fr
+    >>> try:
+    ...     fr.Ridge().predict([[1.0]])
+    ... except fr.NotFittedError as err:
+    ...     print(err)
+    This Ridge instance is not fitted yet; call 'fit' with appropriate arguments first
     """
 
 

@@ -6,6 +6,17 @@ benchmarks time both.  No input validation beyond what NumPy itself does.
 
 Notation: ``X`` is (n, d), rows are samples; ``y`` is (n,) or ``Y`` is (n, k);
 ``alpha`` >= 0 is the ridge penalty.
+
+Examples
+--------
+Every view of SPEC §1 gives the same coefficients:
+
+>>> import numpy as np
+>>> from fastridge import reference
+>>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]); y = np.array([1.0, 2.0, 3.0])
+>>> [reference.ridge_normal_equations(X, y, 1.0).round(12).tolist(),
+...  reference.ridge_fake_features(X, y, 1.0).round(12).tolist()]
+[[1.0, 1.0], [1.0, 1.0]]
 """
 from __future__ import annotations
 
@@ -52,6 +63,12 @@ def ridge_dual(X, y, alpha):
     SPEC §1 view 1′, equal to the primal by the push-through identity
     ``(XᵀX + αI)⁻¹Xᵀ = Xᵀ(XXᵀ + αI)⁻¹``.  Cost d·n² + n³/3; needs α > 0
     unless X has full row rank.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> ridge_dual(X, np.array([1.0, 2.0, 3.0]), 1.0).round(12)
+    array([1., 1.])
     """
     n = X.shape[0]
     return X.T @ np.linalg.solve(X @ X.T + alpha * np.eye(n), y)
@@ -63,6 +80,12 @@ def ridge_svd(X, y, alpha, rcond=None):
     SPEC §1 view 2.  Singular values below ``rcond · s_max`` are dropped (treated as
     exactly zero), which makes ``alpha = 0`` the pseudo-inverse solution.  ``rcond=None``
     means ``max(n, d) · eps``.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> ridge_svd(X, np.array([1.0, 2.0, 3.0]), 1.0).round(12)
+    array([1., 1.])
     """
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     if rcond is None:
@@ -79,6 +102,12 @@ def ridge_map(X, y, noise_var, prior_var):
 
     SPEC §1 view 3: maximising the posterior is ridge with ``α = σ² / τ²``.  Written out
     as the posterior mean ``(XᵀX/σ² + I/τ²)⁻¹ Xᵀy/σ²`` rather than by calling the primal.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> ridge_map(X, np.array([1.0, 2.0, 3.0]), noise_var=2.0, prior_var=2.0).round(12)
+    array([1., 1.])
     """
     d = X.shape[1]
     precision = X.T @ X / noise_var + np.eye(d) / prior_var
@@ -89,6 +118,12 @@ def ridge_fake_data(X, y, alpha):
     """Ordinary least squares on ``d`` fake rows: ``X̂ = [X; √α I_d]``, ``ŷ = [y; 0_d]``.
 
     SPEC §1 view 4: ``||ŷ − X̂w||² = ||y − Xw||² + α||w||²``.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> ridge_fake_data(X, np.array([1.0, 2.0, 3.0]), 1.0).round(12)
+    array([1., 1.])
     """
     n, d = X.shape
     X_hat = np.vstack([X, np.sqrt(alpha) * np.eye(d)])
@@ -103,6 +138,12 @@ def ridge_fake_features(X, y, alpha):
     SPEC §1 view 5: the minimum-norm ``η`` with ``X̃η = y`` is ``X̃ᵀ(X̃X̃ᵀ)⁻¹y`` and
     ``X̃X̃ᵀ = XXᵀ + αI``, so its first ``d`` entries are the ridge solution.  Needs α > 0
     (or X of full row rank).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> ridge_fake_features(X, np.array([1.0, 2.0, 3.0]), 1.0).round(12)
+    array([1., 1.])
     """
     n, d = X.shape
     X_tilde = np.hstack([X, np.sqrt(alpha) * np.eye(n)])
@@ -116,6 +157,11 @@ def lstsq_min_norm(X, y, rcond=None):
     Least squares ``(XᵀX)⁻¹Xᵀy`` for tall full-column-rank X, the minimum-norm solution
     ``Xᵀ(XXᵀ)⁻¹y`` for wide full-row-rank X.  Singular values below ``rcond · s_max`` count
     as zero (``rcond=None``: ``max(n, d) · eps``).
+
+    Examples
+    --------
+    >>> lstsq_min_norm(np.array([[1.0, 1.0]]), np.array([2.0])).round(12)  # x1 + x2 = 2
+    array([1., 1.])
     """
     return ridge_svd(X, y, 0.0, rcond=rcond)
 
