@@ -100,7 +100,7 @@ def _predict_block(X, coef, intercept):
 def _tree(parts, combine, split_every):
     """Merge delayed parts in a tree: ``split_every`` children per node, depth
     ``ceil(log_split_every(len(parts)))`` — not a serial fold."""
-    merge = dask.delayed(combine, pure=True)
+    merge = dask.delayed(combine, pure=False)
     level = list(parts)
     while len(level) > 1:
         level = [merge(*level[i:i + split_every]) for i in range(0, len(level), split_every)]
@@ -222,7 +222,7 @@ class Ridge(_Ridge):
         X, y, sw, _, dtype = _prepare(X, y, sample_weight)
         k = 1 if y.ndim == 1 else y.shape[1]
         check_alpha(self.alpha, k)
-        task = dask.delayed(_block_stats, pure=True)
+        task = dask.delayed(_block_stats, pure=False)
         xs, ys = _blocks(X), _blocks(y)
         ws = _blocks(sw) or [None] * len(xs)
         parts = [task(xb, yb, wb, dtype) for xb, yb, wb in zip(xs, ys, ws)]
@@ -291,7 +291,7 @@ class RidgeCV(_RidgeCV):
         sizes[:n % K] += 1
         bounds = np.concatenate([[0], np.cumsum(sizes)])
         starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
-        task = dask.delayed(_block_fold_stats, pure=True)
+        task = dask.delayed(_block_fold_stats, pure=False)
         xs, ys = _blocks(X), _blocks(y)
         ws = _blocks(sw) or [None] * len(xs)
         fs = _blocks(folds) or [None] * len(xs)
