@@ -257,6 +257,17 @@ class RidgeCV(_RidgeCV):
         Number of folds K >= 2.
     split_every : int, default=8
         Statistics merged per task of the reduction tree.
+
+    Examples
+    --------
+    >>> import numpy as np, dask.array as da, fastridge.dask as frd
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 3))
+    >>> y = X @ np.array([1.0, 0.0, -2.0]) + 0.1 * rng.standard_normal(200)
+    >>> model = frd.RidgeCV(alphas=[0.01, 1.0, 100.0], n_splits=4).fit(
+    ...     da.from_array(X, chunks=(50, 3)), y)
+    >>> float(model.alpha_), model.cv_mse_.shape
+    (0.01, (3,))
     """
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,

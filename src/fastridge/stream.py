@@ -34,7 +34,16 @@ __all__ = ["iter_npy_blocks", "fit_stream", "npy_info"]
 
 
 def npy_info(path):
-    """``(shape, dtype, fortran_order, data_offset)`` of a ``.npy`` file's array."""
+    """``(shape, dtype, fortran_order, data_offset)`` of a ``.npy`` file's array.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npy")
+    >>> np.save(path, np.zeros((4, 3), dtype=np.float32))
+    >>> npy_info(path)
+    ((4, 3), dtype('float32'), False, 128)
+    """
     with open(path, "rb") as f:
         version = np.lib.format.read_magic(f)
         if version == (1, 0):
@@ -159,6 +168,14 @@ def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start
     ------
     ndarray of shape (m, n_columns) or (m,)
         In the file's dtype (native byte order).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npy")
+    >>> np.save(path, np.arange(10.0).reshape(5, 2))
+    >>> [b.tolist() for b in iter_npy_blocks(path, 2)]
+    [[[0.0, 1.0], [2.0, 3.0]], [[4.0, 5.0], [6.0, 7.0]], [[8.0, 9.0]]]
     """
     block_rows = int(block_rows)
     if block_rows < 1:
@@ -230,6 +247,15 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
     ValueError
         From ``partial_fit``, with the index of the failing block prepended; the model
         then holds the statistics of the blocks before it.
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> X = np.arange(12.0).reshape(6, 2) ** 0.5
+    >>> y = X @ np.array([2.0, -1.0]) + 1.0
+    >>> model = fit_stream(fr.Ridge(alpha=1e-9), [(X[:3], y[:3]), (X[3:], y[3:])])
+    >>> model.coef_.round(4), round(model.intercept_, 4)
+    (array([ 2., -1.]), 1.0)
     """
     for i, block in enumerate(blocks):
         if not isinstance(block, tuple) or len(block) not in (2, 3):
