@@ -3,7 +3,7 @@
 Compiled kernels (Cython over SciPy's BLAS/LAPACK, plain C loops) behind a NumPy-style
 API; every fast path is tested against the plain NumPy code in :mod:`fastridge.reference`.
 """
-from . import reference
+from . import reference, stream
 from ._lstsq import lstsq
 from ._path import ridge_path
 from ._ridgecv import RidgeCV
@@ -27,4 +27,5 @@ __all__ = [
     "ReLURegressor",
     "SGDResult",
     "reference",
+    "stream",
 ]

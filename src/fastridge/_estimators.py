@@ -141,8 +141,9 @@ class Ridge(LinearPredictor):
         center = center_of(X, y, sw) if self.fit_intercept else None
         coef, self.solver_ = solve_checked(X, y, alphas, sw, self.solver, center=center,
                                            x_checked=False)
-        self.coef_ = coef if y.ndim == 1 else coef.T  # coef_.shape = (d,) or (k, d)
-        self.intercept_ = _intercept(center, coef, y)
+        coef = coef.reshape(X.shape[1], -1)  # coef.shape = (d, k)
+        intercept = None if center is None else center[1] - center[0] @ coef  # ȳ − x̄ᵀw
+        set_solution(self, coef, intercept, y.ndim, X.dtype)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -208,21 +209,22 @@ class Ridge(LinearPredictor):
         alphas = check_alpha(self.alpha, state.k)
         coef, intercept, solver = _stream.solve(state.stats, alphas, self.fit_intercept,
                                                 self.solver, state.dtype)
-        coef = coef.astype(state.dtype)  # coef.shape = (d, k)
-        self.coef_ = coef[:, 0] if state.y_ndim == 1 else np.ascontiguousarray(coef.T)
-        if not self.fit_intercept:
-            self.intercept_ = 0.0
-        else:
-            intercept = intercept.astype(state.dtype)
-            self.intercept_ = float(intercept[0]) if state.y_ndim == 1 else intercept
+        set_solution(self, coef, intercept if self.fit_intercept else None, state.y_ndim,
+                     state.dtype)
         self.solver_ = solver
 
 
-def _intercept(center, coef, y):
-    """``ȳ − x̄ᵀw``: a float for 1-D y, shape (k,) for 2-D y; 0.0 without intercept
-    (a scalar whatever y's shape, as scikit-learn has it)."""
-    if center is None:
-        return 0.0
-    xmean, ymean = center
-    b = ymean - xmean @ coef  # b.shape = (1,) or (k,)
-    return float(b[0]) if y.ndim == 1 else b
+def set_solution(model, coef, intercept, y_ndim, dtype):
+    """Store ``coef`` (d, k) and ``intercept`` (k,) (``None``: no intercept) on ``model``.
+
+    In scikit-learn's shapes: ``coef_`` (d,) or (k, d) and ``intercept_`` a float or
+    (k,) as y was 1-D or 2-D; without an intercept ``intercept_`` is the scalar 0.0
+    whatever y's shape.
+    """
+    coef = coef.astype(dtype, copy=False)
+    model.coef_ = coef[:, 0] if y_ndim == 1 else np.ascontiguousarray(coef.T)
+    if intercept is None:
+        model.intercept_ = 0.0
+    else:
+        intercept = np.asarray(intercept).astype(dtype, copy=False)
+        model.intercept_ = float(intercept[0]) if y_ndim == 1 else intercept

@@ -10,14 +10,22 @@ from __future__ import annotations
 import numpy as np
 
 from . import _stream
-from ._estimators import LinearPredictor, _require_y
+from ._estimators import LinearPredictor, _require_y, set_solution
 from ._path import check_alphas
 from ._solvers import check_sample_weight, check_X_y
-from ._validation import check_scalar
 from ._spectral import Spectral
+from ._validation import check_scalar
 
 # Spectral's route names, as RidgeCV reports them in ``solver_``.
 _ROUTES = {"svd": "svd", "cov": "eigen-primal", "gram": "eigen-dual"}
+
+
+def _choose(alphas, mse, per_target):
+    """The α of least CV error and minus that error: scalars, or (k,) per target."""
+    best = np.argmin(mse, axis=0)  # () or (k,)
+    if per_target:
+        return alphas[best], -mse[best, np.arange(mse.shape[1])]
+    return float(alphas[best]), -float(mse[best])
 
 
 class RidgeCV(LinearPredictor):
@@ -95,20 +103,10 @@ class RidgeCV(LinearPredictor):
         spectral = Spectral(X, y, fit_intercept=self.fit_intercept)
         per_target = bool(self.alpha_per_target) and y.ndim == 2
         mse = spectral.loo_mse(alphas, per_target=per_target)  # (n_alphas,) or (n_alphas, k)
-        best = np.argmin(mse, axis=0)  # () or (k,)
-        if per_target:
-            self.alpha_ = alphas[best]
-            self.best_score_ = -mse[best, np.arange(mse.shape[1])]
-        else:
-            self.alpha_ = float(alphas[best])
-            self.best_score_ = -float(mse[best])
+        self.alpha_, self.best_score_ = _choose(alphas, mse, per_target)
         coef = spectral.coef(self.alpha_)  # coef.shape = (d, k)
-        self.coef_ = coef[:, 0] if y.ndim == 1 else np.ascontiguousarray(coef.T)
-        if not self.fit_intercept:
-            self.intercept_ = 0.0  # a scalar whatever y's shape, as in scikit-learn
-        else:
-            intercept = spectral.intercept(coef).astype(X.dtype)  # intercept.shape = (k,)
-            self.intercept_ = float(intercept[0]) if y.ndim == 1 else intercept
+        intercept = spectral.intercept(coef) if self.fit_intercept else None  # (k,)
+        set_solution(self, coef, intercept, y.ndim, X.dtype)
         self.loo_mse_ = mse
         self.solver_ = _ROUTES[spectral.method]
         self.n_features_in_ = X.shape[1]
@@ -198,23 +196,12 @@ class RidgeCV(LinearPredictor):
         per_target = bool(self.alpha_per_target) and state.y_ndim == 2
         if not per_target:
             mse = mse.mean(axis=1)  # mse.shape = (n_alphas,)
-        best = np.argmin(mse, axis=0)  # () or (k,)
-        if per_target:
-            alpha = alphas[best]
-            self.best_score_ = -mse[best, np.arange(mse.shape[1])]
-        else:
-            alpha = float(alphas[best])
-            self.best_score_ = -float(mse[best])
+        alpha, self.best_score_ = _choose(alphas, mse, per_target)
         coef, intercept, _ = _stream.solve(total, np.atleast_1d(alpha), self.fit_intercept,
-                                           "svd", state.dtype)
-        coef = coef.astype(state.dtype)  # coef.shape = (d, k)
+                                           "svd", state.dtype)  # coef.shape = (d, k)
         self.alpha_ = alpha
         self.cv_mse_ = mse
-        self.coef_ = coef[:, 0] if state.y_ndim == 1 else np.ascontiguousarray(coef.T)
-        if not self.fit_intercept:
-            self.intercept_ = 0.0
-        else:
-            intercept = intercept.astype(state.dtype)
-            self.intercept_ = float(intercept[0]) if state.y_ndim == 1 else intercept
+        set_solution(self, coef, intercept if self.fit_intercept else None, state.y_ndim,
+                     state.dtype)
         self.solver_ = "eigen-primal"
         state.key = self.coef_  # identifies the solution this stream produced
