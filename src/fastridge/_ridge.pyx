@@ -225,20 +225,51 @@ cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gr
     return 0
 
 
-cdef void _xt_times(bint x_c, int n, int d, int k, const floating *X, const floating *B,
-                    int ldb, bint b_c, floating beta, floating *out) noexcept nogil:
-    # out (d×k) = beta out + Xᵀ B  with B (n×k) C-ordered (b_c) or column-major (ld ldb)
+cdef void _xt_times(bint x_c, int n, int d, int k, const floating *X, int ldx,
+                    const floating *B, int ldb, bint b_c, floating beta,
+                    floating *out) noexcept nogil:
+    # out (d×k) = beta out + Xᵀ B: X (n×d) C-ordered (x_c, as Xᵀ with leading dim ldx)
+    # or column-major (ldx); B (n×k) likewise (b_c); a single column is contiguous
     cdef char ta = c'N' if x_c else c'T'
-    cdef int ldx = d if x_c else n
     if k == 1:
         if x_c:
             _gemv(c'N', d, n, X, ldx, B, beta, out)
         else:
             _gemv(c'T', n, d, X, ldx, B, beta, out)
     elif b_c:
-        _gemm(ta, c'T', d, k, n, X, ldx, B, k, beta, out, d)
+        _gemm(ta, c'T', d, k, n, X, ldx, B, ldb, beta, out, d)
     else:
         _gemm(ta, c'N', d, k, n, X, ldx, B, ldb, beta, out, d)
+
+
+cdef void _plain_gram(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
+                      bint y_c, floating beta, floating *G, floating *B) noexcept nogil:
+    """G = beta G + XᵀX (upper triangle), B = beta B + XᵀY.
+
+    When G and B are small enough to stay in cache, X is taken in row blocks of about
+    1 MiB and each block is multiplied into B right after ?syrk has read it, while it
+    is still in cache: X is read from memory once instead of twice.  (With a large G
+    the blocks would re-read G from memory instead, so it is one ?syrk and one ?gemm.)
+    """
+    cdef int ldx = d if x_c else n
+    cdef int ldy = k if y_c else n
+    cdef char trans = c'N' if x_c else c'T'
+    cdef int rows = <int> ((1 << 20) // (<size_t> d * sizeof(floating)))
+    cdef int r0 = 0, m
+    cdef floating b = beta
+    if rows < 64:
+        rows = 64
+    if (<size_t> d * (d + k) * sizeof(floating) > (1 << 19)) or n < 2 * rows:
+        _syrk(trans, d, n, X, ldx, beta, G, d)                     # G = X.T @ X (upper)
+        _xt_times(x_c, n, d, k, X, ldx, Y, ldy, y_c, beta, B)      # B = X.T @ Y
+        return
+    while r0 < n:
+        m = rows if r0 + rows <= n else n - r0
+        _syrk(trans, d, m, X + (<size_t> r0 * d if x_c else r0), ldx, b, G, d)
+        _xt_times(x_c, m, d, k, X + (<size_t> r0 * d if x_c else r0), ldx,
+                  Y + (<size_t> r0 * k if y_c else r0), ldy, y_c, b, B)
+        b = 1
+        r0 += m
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,14 +339,12 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
     cdef int info = 0, bs, m, r0, i, j
     cdef floating s, b
     if sw == NULL and xmean == NULL and ymean == NULL:
-        _syrk(c'N' if x_c else c'T', d, n, X, ldx, beta, G, d)     # G = X.T @ X (upper)
-        _xt_times(x_c, n, d, k, X, Y, n, y_c, beta, B)             # B = X.T @ Y
+        _plain_gram(n, d, k, X, x_c, Y, y_c, beta, G, B)          # G, B = XᵀX, XᵀY
         return 0
     if sw == NULL and xmean != NULL and ymean != NULL and beta == 0:
         # Centring as a rank-one correction of the plain Gram, at the plain Gram's speed,
         # where that is safe; otherwise fall through to exact blockwise centring.
-        _syrk(c'N' if x_c else c'T', d, n, X, ldx, 0, G, d)        # G = X.T @ X (upper)
-        _xt_times(x_c, n, d, k, X, Y, n, y_c, 0, B)                # B = X.T @ Y
+        _plain_gram(n, d, k, X, x_c, Y, y_c, 0, G, B)              # G, B = XᵀX, XᵀY
         if _correction_is_safe(n, d, k, G, Y, y_c, xmean, ymean):
             for j in range(d):                                     # G −= n x̄ x̄ᵀ (upper)
                 for i in range(j + 1):
@@ -439,7 +468,7 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
                 for j in range(k):                                 # A = √s ∘ A
                     for i in range(n):
                         A[j * n + i] *= sqrt(sw[i])
-            _xt_times(x_c, n, d, k, X, A, n, False, 0, W)          # W = X.T @ A
+            _xt_times(x_c, n, d, k, X, d if x_c else n, A, n, False, 0, W)  # W = X.T @ A
             if xmean != NULL:
                 for j in range(k):                                 # W −= x̄ (1ᵀA)
                     colsum = 0
