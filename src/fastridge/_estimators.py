@@ -58,6 +58,14 @@ class LinearPredictor(RegressorBase):
                 return self.__dict__[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def _set_stream(self, state):
+        """Keep the streaming statistics ``state``; fitted attributes are dropped, to be
+        solved again on their first access."""
+        self.__dict__["_stream"] = state
+        for name in self._lazy_attributes:
+            self.__dict__.pop(name, None)
+        self.n_features_in_ = state.d
+
     def predict(self, X):
         """Predict ``X @ coef_.T + intercept_``.
 
@@ -198,10 +206,7 @@ class Ridge(LinearPredictor):
         state.stats.add_block(X, y, sw)
         state.dtype = np.promote_types(state.dtype, X.dtype)
         state.version += 1
-        self.__dict__["_stream"] = state
-        for name in self._lazy_attributes:  # solved again on first access
-            self.__dict__.pop(name, None)
-        self.n_features_in_ = state.d
+        self._set_stream(state)
         return self
 
     def _solve_stream(self):

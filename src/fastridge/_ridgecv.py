@@ -183,10 +183,7 @@ class RidgeCV(LinearPredictor):
         state.dtype = np.promote_types(state.dtype, X.dtype)
         state.calls += 1
         state.version += 1
-        self.__dict__["_stream"] = state
-        for name in self._lazy_attributes:  # solved again on first access
-            self.__dict__.pop(name, None)
-        self.n_features_in_ = state.d
+        self._set_stream(state)
         return self
 
     def _solve_stream(self):

@@ -228,10 +228,7 @@ class Ridge(_Ridge):
         parts = [task(xb, yb, wb, dtype) for xb, yb, wb in zip(xs, ys, ws)]
         (total,) = dask.compute(_tree(parts, _merge_stats, split_every))
         state = _stream.StreamState(total, X.shape[1], k, y.ndim, dtype)
-        self.__dict__["_stream"] = state
-        for name in self._lazy_attributes:
-            self.__dict__.pop(name, None)
-        self.n_features_in_ = X.shape[1]
+        self._set_stream(state)
         self._solve_stream()  # fit is eager
         return self
 
@@ -311,10 +308,7 @@ class RidgeCV(_RidgeCV):
         (fold_stats,) = dask.compute(_tree(parts, _merge_folds, split_every))
         k = 1 if y.ndim == 1 else y.shape[1]
         state = _stream.StreamState(fold_stats, X.shape[1], k, y.ndim, dtype)
-        self.__dict__["_stream"] = state
-        for name in self._lazy_attributes:
-            self.__dict__.pop(name, None)
-        self.n_features_in_ = X.shape[1]
+        self._set_stream(state)
         self._solve_stream()  # fit is eager
         return self
 
