@@ -16,6 +16,7 @@ from fastridge import reference as ref
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 numba = pytest.importorskip("numba")
+from fastridge._peers import relu_sgd_epoch as numba_relu_sgd  # noqa: E402
 
 N, D = 200_000, 64  # samples, hidden units
 N_REF = 2_000  # the NumPy reference is timed on fewer samples; compare per sample
@@ -37,31 +38,6 @@ def problem(n, d, dtype=np.float64, seed=0):
     b = -W1 * np.quantile(x, (np.arange(d) + 0.5) / d)
     W2 = rng.normal(0, 0.1 / np.sqrt(d), d)
     return tuple(a.astype(dtype) for a in (x, y, W1, b, W2))
-
-
-@numba.njit(cache=True)
-def numba_relu_sgd(x, y, W1, b, W2, lr):
-    """SPEC §2 per-sample SGD, one epoch in order, in place; returns the mean loss."""
-    d = W1.shape[0]
-    total = 0.0
-    for k in range(x.shape[0]):
-        xs = x[k]
-        f = 0.0
-        for i in range(d):
-            z = W1[i] * xs + b[i]
-            if z > 0:
-                f += W2[i] * z
-        delta = f - y[k]
-        total += 0.5 * delta * delta
-        c = lr * delta
-        for i in range(d):
-            z = W1[i] * xs + b[i]
-            if z > 0:
-                g = c * W2[i]
-                W2[i] -= c * z
-                b[i] -= g
-                W1[i] -= g * xs
-    return total / x.shape[0]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import fastridge
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 # Modules whose examples need an optional extra.
-NEEDS = {"fastridge.plotting": "matplotlib", "fastridge.dask": "dask"}
+NEEDS = {"fastridge.plotting": "matplotlib", "fastridge.dask": "dask", "fastridge._peers": "numba"}
 # Never imported here: running it as a module is the CLI itself.
 SKIP_MODULES = {"fastridge.__main__"}
 

@@ -897,45 +897,10 @@ def cmd_sgd(args) -> int:
 def _numba_peers():
     """njit'd NumPy-style peers, or None when numba is not installed."""
     try:
-        import numba
+        from . import _peers
     except ImportError:
         return None
-
-    @numba.njit(cache=False)
-    def ridge_normal(X, y, alpha):  # (XᵀX + αI) w = Xᵀy
-        G = X.T @ X
-        for i in range(G.shape[0]):
-            G[i, i] += alpha
-        return np.linalg.solve(G, X.T @ y)
-
-    @numba.njit(cache=False)
-    def relu_sgd_loop(x, y, W1, b, W2, lr, epochs):
-        W1, b, W2 = W1.copy(), b.copy(), W2.copy()
-        d = W1.shape[0]
-        loss = np.zeros(epochs)
-        gb = np.empty(d)
-        for e in range(epochs):
-            total = 0.0
-            for s in range(x.shape[0]):
-                xs = x[s]
-                f = 0.0
-                for i in range(d):
-                    z = W1[i] * xs + b[i]
-                    if z > 0:
-                        f += W2[i] * z
-                delta = f - y[s]
-                total += 0.5 * delta * delta
-                for i in range(d):
-                    z = W1[i] * xs + b[i]
-                    if z > 0:
-                        gb[i] = delta * W2[i]
-                        W2[i] -= lr * delta * z
-                        b[i] -= lr * gb[i]
-                        W1[i] -= lr * gb[i] * xs
-            loss[e] = total / x.shape[0]
-        return W1, b, W2, loss
-
-    return {"ridge": ridge_normal, "relu_sgd": relu_sgd_loop}
+    return {"ridge": _peers.ridge_normal_equations, "relu_sgd": _peers.relu_sgd}
 
 
 @dataclass
