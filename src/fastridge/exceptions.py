@@ -2,6 +2,8 @@
 
 import sys
 
+__all__ = ["NotFittedError", "not_fitted_error"]
+
 
 class NotFittedError(ValueError, AttributeError):
     """An estimator was used before ``fit``.
@@ -26,6 +28,12 @@ def not_fitted_error(message: str) -> NotFittedError:
     scikit-learn is never imported for this: only if the user's process has already
     imported it is the raised error made an instance of its class too, so that tools
     written for scikit-learn recognise it.
+
+    Examples
+    --------
+    >>> err = not_fitted_error("call fit first")
+    >>> isinstance(err, NotFittedError), isinstance(err, ValueError)
+    (True, True)
     """
     sk_exceptions = sys.modules.get("sklearn.exceptions")
     if sk_exceptions is None:
