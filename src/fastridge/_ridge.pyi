@@ -1,0 +1,43 @@
+"""Type stub for the compiled ridge drivers ``fastridge._ridge`` (see ``_ridge.pyx``).
+
+Every function trusts its caller to have validated shapes, dtypes and layouts.
+"""
+from typing import Tuple
+
+import numpy as np
+
+NOMEM: int
+NONFINITE: int
+
+def cholesky_solve(
+    dual: bool,
+    X: np.ndarray,
+    Y: np.ndarray,
+    alphas: np.ndarray,
+    group: np.ndarray,
+    sw: np.ndarray,
+    xmean: np.ndarray,
+    ymean: np.ndarray,
+    estimate: bool,
+) -> Tuple[np.ndarray, int, int, float]: ...
+def gram_update(
+    X: np.ndarray,
+    Y: np.ndarray,
+    sw: np.ndarray,
+    xmean: np.ndarray,
+    ymean: np.ndarray,
+    G: np.ndarray,
+    B: np.ndarray,
+    accumulate: bool,
+) -> int: ...
+def svd_factor(
+    X: np.ndarray,
+    sqrt_sw: np.ndarray,
+    xmean: np.ndarray,
+    U: np.ndarray,
+    s: np.ndarray,
+    Vt: np.ndarray,
+) -> int: ...
+def all_finite(a: np.ndarray) -> bool: ...
+def ready_array(a: object, ndim_lo: int, ndim_hi: int, type_num: int,
+                check_finite: bool) -> int: ...
