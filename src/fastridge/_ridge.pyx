@@ -186,7 +186,7 @@ cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gr
     """
     cdef Py_ssize_t i, j, c, nc
     cdef int g, info
-    cdef floating anorm, rcond
+    cdef floating anorm = 0, rcond
     for i in range(m):
         if not isfinite(gram[i * m + i]):
             return ERR_NONFINITE
@@ -333,7 +333,6 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
                floating beta, floating *G, floating *B) noexcept nogil:
     """G = beta G + ZᵀZ (upper triangle) and B = beta B + ZᵀV with Z = S^½(X − 1x̄ᵀ),
     V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM."""
-    cdef int ldx = d if x_c else n
     cdef floating *xb = NULL
     cdef floating *yb = NULL
     cdef int info = 0, bs, m, r0, i, j
