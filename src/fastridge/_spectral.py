@@ -22,6 +22,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
+from . import _ridge
 from ._solvers import default_rcond, svd_factor
 
 __all__ = ["Spectral", "eigen_tolerance", "METHODS"]
@@ -102,10 +103,17 @@ def _cov_pass(X, mean, Yc):
     compared with the spread (it loses ``eps·(|x̄|/σ)²`` relative).
     """
     n, d = X.shape
-    if _direct(X, mean):
-        # G = X.T @ X straight from X, whichever its order (X.T of a C array is F)
-        G = _syrk(X.T, trans=0) if X.flags.c_contiguous else _syrk(X, trans=1)
-        return G, X.T @ Yc
+    if X.dtype == np.float64:
+        # The compiled driver: ?syrk + ?gemm over cache-sized row blocks, centring by the
+        # rank-one correction where the mean/spread ratio makes it safe, else blockwise.
+        G = np.empty((d, d), order="F")
+        XtY = np.empty((d, Yc.shape[1]), order="F")
+        none = np.empty(0)
+        centre = (none, none) if mean is None else (mean, np.zeros(Yc.shape[1]))
+        if _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G, XtY,
+                              False) != 0:
+            raise MemoryError("could not allocate the Gram matrix work space")
+        return G, XtY
     G = np.zeros((d, d), order="F")
     XtY = np.zeros((d, Yc.shape[1]))
     step, blocks = _row_steps(n, d)
@@ -302,14 +310,8 @@ class Spectral:
 
     def _svd(self, X, Yc, mean, loo):
         n, d = X.shape
-        if mean is None:
-            U, s, Vt = svd_factor(X)
-        else:
-            Xc = np.empty((n, d), dtype=X.dtype, order="F")
-            np.subtract(X, mean, out=Xc, casting="same_kind")  # centred in float64, rounded once
-            U, s, Vt = sla.svd(Xc, full_matrices=False, overwrite_a=True,
-                               check_finite=False, lapack_driver="gesdd")
-            del Xc
+        # centred in ?gesdd's own work copy of X (the mean rounded to X's dtype)
+        U, s, Vt = svd_factor(X, xmean=None if mean is None else mean.astype(X.dtype))
         rcond = default_rcond(n, d, X.dtype)
         r = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
         r = min(r, self._max_rank)
