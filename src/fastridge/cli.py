@@ -500,19 +500,6 @@ def _function_data(spec: str, n: int, noise: float, rng):
     return data[:, 0].copy(), data[:, 1].copy(), (), os.path.basename(spec)
 
 
-def _init_network(x, y, d: int, rng):
-    """Initial parameters as in :class:`fastridge.ReLURegressor`.
-
-    Elbows at the ``(i + ½)/d`` quantiles of x, ``W1 = ±1/std(x)``, small ``W2``.
-    """
-    elbows0 = np.quantile(x, (np.arange(d) + 0.5) / d)
-    spread = float(np.std(x)) or 1.0
-    W1 = rng.choice([-1.0, 1.0], size=d) / spread
-    b = -W1 * elbows0
-    W2 = rng.normal(0.0, 0.1 * (float(np.std(y)) or 1.0) / np.sqrt(d), size=d)
-    return W1, b, W2
-
-
 def _record_every(n: int, epochs: int, target_records: int = 400) -> int:
     """A divisor of n (so records align across per-epoch calls), ≈ total steps / target."""
     want = max(1, n * epochs // target_records)
@@ -550,10 +537,10 @@ def train_relu(x, y, *, hidden: int, epochs: int, lr: float, seed, snapshot_epoc
     >>> sorted(t.snapshots), t.loss.shape, t.elbows.shape[1]
     ([0, 1, 5], (5,), 4)
     """
-    from .sgd import relu_sgd
+    from .sgd import init_network, relu_sgd
 
     rng = np.random.default_rng(seed)
-    params = _init_network(x, y, hidden, rng)
+    params = init_network(x, y, hidden, rng)
     every = _record_every(len(x), epochs)
     stops = sorted({e for e in snapshot_epochs if 0 < e < epochs} | {epochs})
     snapshots = {0: params}
@@ -633,6 +620,7 @@ def cmd_demo(args) -> int:
     """``fastridge demo``: Longley ridge + NIST digits + timings, then the ReLU network."""
     import fastridge as fr
     from fastridge import reference
+    from fastridge.sgd import init_network
     from fastridge.datasets import load_longley, load_nist
 
     plotting = _require_matplotlib() if args.plot else None
@@ -966,7 +954,7 @@ def _bench_cases(quick: bool):
     n, hidden, epochs = (500, 32, 4) if quick else (2000, 32, 10)
     x = np.linspace(-2, 2, n)
     yv = np.abs(x)
-    W1, b, W2 = _init_network(x, yv, hidden, np.random.default_rng(1))
+    W1, b, W2 = init_network(x, yv, hidden, np.random.default_rng(1))
     fast = fr.relu_sgd(x, yv, W1, b, W2, lr=0.01, epochs=epochs)
     one = fr.relu_sgd(x, yv, W1, b, W2, lr=0.01, epochs=1)
     # The NumPy reference is a Python loop (~1000x slower): time one epoch, scale by epochs.

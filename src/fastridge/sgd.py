@@ -18,7 +18,8 @@ from . import _sgd
 from ._base import RegressorBase
 from ._validation import as_float_array, check_scalar
 
-__all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult"]
+__all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult",
+           "init_network"]
 
 # Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
 # entries (64 MB), so that many short epochs still run under one nogil call.
@@ -310,6 +311,28 @@ def elbow_after_step(x, y, W1, b, W2, lr) -> np.ndarray:
     return out.astype(W1.dtype, copy=False)
 
 
+def init_network(x, y, d: int, rng):
+    """ReLURegressor's initial parameters: elbows spread over the data.
+
+    Unit i's elbow starts at the ``(i + ½)/d`` quantile of ``x``; ``W1 = ±1/std(x)``
+    with random signs, so the units face both ways; ``W2 ~ N(0, (0.1·std(y))² / d)``,
+    small, so the initial function is near 0.  ``rng`` is a ``numpy.random.Generator``.
+
+    Examples
+    --------
+    >>> W1, b, W2 = init_network(np.linspace(0, 1, 5), np.zeros(5), 2,
+    ...                          np.random.default_rng(0))
+    >>> (-b / W1).round(2)  # the elbows: the 1/4 and 3/4 quantiles of x
+    array([0.25, 0.75])
+    """
+    elbows0 = np.quantile(x, (np.arange(d) + 0.5) / d)
+    spread = float(np.std(x)) or 1.0
+    W1 = rng.choice([-1.0, 1.0], size=d) / spread
+    b = -W1 * elbows0
+    W2 = rng.normal(0.0, 0.1 * (float(np.std(y)) or 1.0) / np.sqrt(d), size=d)
+    return W1, b, W2
+
+
 class ReLURegressor(RegressorBase):
     """One-input ReLU network ``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` fitted by per-sample SGD.
 
@@ -401,11 +424,7 @@ class ReLURegressor(RegressorBase):
             raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
         d = check_scalar(self.n_hidden, "n_hidden", low=1, integer=True)
         rng = np.random.default_rng(self.random_state)
-        elbows0 = np.quantile(x, (np.arange(d) + 0.5) / d)
-        spread = float(np.std(x)) or 1.0
-        W1 = rng.choice([-1.0, 1.0], size=d) / spread
-        b = -W1 * elbows0
-        W2 = rng.normal(0.0, 0.1 * (float(np.std(y)) or 1.0) / np.sqrt(d), size=d)
+        W1, b, W2 = init_network(x, y, d, rng)
         res = relu_sgd(x, y, W1, b, W2, lr=self.lr, epochs=self.epochs, shuffle=self.shuffle,
                        seed=rng, record_every=self.record_every, callback=self.callback)
         self.W1_, self.b_, self.W2_ = res.W1, res.b, res.W2
