@@ -277,12 +277,13 @@ def test_sgd_prints_final_loss_and_elbows():
 
 def test_sgd_matches_relu_sgd_with_the_same_initialisation():
     """The CLI's segmented training equals one relu_sgd call (one Generator throughout)."""
-    from fastridge.cli import _init_network, train_relu
+    from fastridge.cli import train_relu
+    from fastridge.sgd import init_network
     x = np.linspace(-2, 2, 50)
     y = np.abs(x)
     tr = train_relu(x, y, hidden=5, epochs=7, lr=0.02, seed=11, snapshot_epochs=[1, 3])
     rng = np.random.default_rng(11)
-    params = _init_network(x, y, 5, rng)
+    params = init_network(x, y, 5, rng)
     res = fr.relu_sgd(x, y, *params, lr=0.02, epochs=7, shuffle=True, seed=rng,
                       record_every=tr.record_every)
     np.testing.assert_array_equal(tr.loss, res.loss)

@@ -620,7 +620,6 @@ def cmd_demo(args) -> int:
     """``fastridge demo``: Longley ridge + NIST digits + timings, then the ReLU network."""
     import fastridge as fr
     from fastridge import reference
-    from fastridge.sgd import init_network
     from fastridge.datasets import load_longley, load_nist
 
     plotting = _require_matplotlib() if args.plot else None
@@ -911,6 +910,7 @@ def _bench_cases(quick: bool):
     """``[(case, fastridge callable, [_Peer])]``; data built here, outside the timers."""
     import fastridge as fr
     from fastridge import reference
+    from fastridge.sgd import init_network
 
     try:
         from sklearn import linear_model
