@@ -261,7 +261,7 @@ class Spectral:
         # Rank of Xc is at most min(n − 1, d) with an intercept.
         self._max_rank = min(n - self.fit_intercept, d)
         self._X, self._mean, self._W, self._Ugram = None, None, None, None
-        self._U = self._C = self._R0 = self._base = None
+        self._U = self._U2 = self._C = self._R0 = self._base = None
         done = False
         if method != "svd":
             side = "cov" if n >= d + self.fit_intercept else "gram"
@@ -335,11 +335,12 @@ class Spectral:
         """
         n = U.shape[0]
         self._U, self._C = U, C
+        self._U2 = U * U  # every α's leverages are U² @ (α/(λ + α)): squared once here
         if U.shape[1] == n - self.fit_intercept:
             self._R0, self._base = None, 0.0
         else:
             self._R0 = Yc - U @ C
-            self._base = 1.0 - self.fit_intercept / n - np.einsum("ij,ij->i", U, U)
+            self._base = 1.0 - self.fit_intercept / n - self._U2.sum(axis=1)
 
     # ---- coefficients ----------------------------------------------------------------
 
@@ -400,7 +401,7 @@ class Spectral:
         U, C, R0, base, lam = self._U, self._C, self._R0, self._base, self.eigenvalues
         n, r = U.shape
         k = C.shape[1]
-        U2 = U * U  # U2.shape = (n, r)
+        U2 = self._U2  # U2.shape = (n, r)
         step = max(1, _CHUNK // (n * k))
         for start in range(0, a.size, step):
             sl = slice(start, min(start + step, a.size))
