@@ -55,3 +55,31 @@ def test_solvers_on_blocked_sizes(x_order, fit_intercept):
     ym = y.mean(0) if fit_intercept else 0.0
     want = reference.ridge_normal_equations(X - xm, y - ym, 3.0)
     np.testing.assert_allclose(model.coef_.T, want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("x_order", ["C", "F"])
+def test_blockwise_centring_over_many_row_blocks(weighted, x_order):
+    # Means 1e4 × the spread: no rank-one correction, exact centring of ~8k-row blocks
+    # (the block count does not divide n); weights take the same blocked path.
+    X, y = _data(20_001, 30, 2, np.float64, x_order, "F", seed=5)
+    X = X + 1e4
+    sw = np.random.default_rng(6).uniform(0.5, 2.0, len(X)) if weighted else None
+    model = fr.Ridge(alpha=3.0, solver="primal").fit(X, y, sample_weight=sw)
+    w = np.ones(len(X)) if sw is None else sw
+    xm, ym = w @ X / w.sum(), w @ y / w.sum()
+    root = np.sqrt(w)[:, None]
+    want = reference.ridge_normal_equations(root * (X - xm), root * (y - ym), 3.0)
+    np.testing.assert_allclose(model.coef_.T, want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("x_order", ["C", "F"])
+def test_dual_centring_over_many_column_blocks(x_order):
+    # Wide data with an intercept: the kernel XcXcᵀ is accumulated over centred column
+    # blocks (~870 columns each here, the count not dividing d).
+    X, y = _data(300, 5_003, 0, np.float64, x_order, "C", seed=7)
+    X = X + 50.0
+    model = fr.Ridge(alpha=2.0, solver="dual").fit(X, y)
+    want = reference.ridge_dual(X - X.mean(0), y - y.mean(), 2.0)
+    np.testing.assert_allclose(model.coef_, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.intercept_, y.mean() - X.mean(0) @ want, rtol=1e-9)
