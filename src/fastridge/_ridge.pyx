@@ -173,11 +173,38 @@ cdef enum:
     # where a separate finiteness pass over a large X costs as much as X.T @ y.
     ERR_NONFINITE = -1001
 
-cdef int _factor_and_solve(int m, int k, const floating *gram, floating *work_gram,
-                           bint copy_gram, const double *alphas, int n_alpha,
-                           const int *group, floating *rhs, floating *tmp,
-                           bint estimate, floating *cwork, int *iwork,
+cdef int _factor_and_solve(int m, int k, floating *gram, const double *alphas,
+                           int n_alpha, const int *group, floating *rhs, bint estimate,
                            int *failed_alpha, double *rcond_min) noexcept nogil:
+    """Solve (gram + α_g I) A = rhs[:, group == g] for every α_g, in place in ``rhs``.
+
+    Allocates its own work space: a copy of ``gram`` per α when there are several (one
+    α factors ``gram`` in place), the gathered columns, and the condition estimate's.
+    Returns 0, ?potrf's info (``failed_alpha`` says for which α), ERR_NONFINITE or
+    ERR_NOMEM.
+    """
+    cdef floating *work_gram = gram
+    cdef floating *tmp = NULL
+    cdef floating *cwork = <floating *> malloc(_condest_work(m) * sizeof(floating))
+    cdef int *iwork = <int *> malloc(<size_t> m * sizeof(int))
+    cdef int info = ERR_NOMEM
+    if n_alpha > 1:
+        work_gram = <floating *> malloc(<size_t> m * m * sizeof(floating))
+        tmp = <floating *> malloc(<size_t> m * k * sizeof(floating))
+    if cwork != NULL and iwork != NULL and work_gram != NULL and (n_alpha == 1 or tmp != NULL):
+        info = _solve_groups(m, k, gram, work_gram, n_alpha > 1, alphas, n_alpha, group,
+                             rhs, tmp, estimate, cwork, iwork, failed_alpha, rcond_min)
+    if n_alpha > 1:
+        free(work_gram)
+    free(tmp); free(cwork); free(iwork)
+    return info
+
+
+cdef int _solve_groups(int m, int k, const floating *gram, floating *work_gram,
+                       bint copy_gram, const double *alphas, int n_alpha,
+                       const int *group, floating *rhs, floating *tmp,
+                       bint estimate, floating *cwork, int *iwork,
+                       int *failed_alpha, double *rcond_min) noexcept nogil:
     """Solve (gram + α_g I) A = rhs[:, group == g] for every α_g, in place in ``rhs``.
 
     ``gram`` (m×m, upper triangle) is factored in ``work_gram`` (the same buffer when
@@ -384,28 +411,14 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
                  bint y_c, const double *alphas, int n_alpha, const int *group,
                  const floating *sw, const floating *xmean, const floating *ymean,
                  bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
-    cdef floating *G = NULL
-    cdef floating *Gw = NULL
-    cdef floating *tmp = NULL
-    cdef floating *cwork = NULL
-    cdef int *iwork = NULL
-    cdef int info = 0
-
-    G = <floating *> malloc(<size_t> d * d * sizeof(floating))
-    cwork = <floating *> malloc(_condest_work(d) * sizeof(floating))
-    iwork = <int *> malloc(<size_t> d * sizeof(int))
-    if n_alpha > 1:
-        Gw = <floating *> malloc(<size_t> d * d * sizeof(floating))
-        tmp = <floating *> malloc(<size_t> d * k * sizeof(floating))
-    if G == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Gw == NULL or tmp == NULL)):
-        info = ERR_NOMEM
-    else:
+    cdef floating *G = <floating *> malloc(<size_t> d * d * sizeof(floating))
+    cdef int info = ERR_NOMEM
+    if G != NULL:
         info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W)  # G, W = XᵀX, XᵀY
     if info == 0:
-        info = _factor_and_solve(d, k, G, Gw if n_alpha > 1 else G, n_alpha > 1, alphas,
-                                 n_alpha, group, W, tmp, estimate, cwork, iwork,
-                                 failed, rcond_min)
-    free(G); free(Gw); free(tmp); free(cwork); free(iwork)
+        info = _factor_and_solve(d, k, G, alphas, n_alpha, group, W, estimate, failed,
+                                 rcond_min)
+    free(G)
     return info
 
 
@@ -414,24 +427,13 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
                const floating *sw, const floating *xmean, const floating *ymean,
                bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
     cdef int ldx = d if x_c else n
-    cdef floating *K = NULL
-    cdef floating *Kw = NULL
-    cdef floating *A = NULL
-    cdef floating *tmp = NULL
+    cdef floating *K = <floating *> malloc(<size_t> n * n * sizeof(floating))
+    cdef floating *A = <floating *> malloc(<size_t> n * k * sizeof(floating))
     cdef floating *xb = NULL
-    cdef floating *cwork = NULL
-    cdef int *iwork = NULL
     cdef int info = 0, i, j, bc, m, c0
     cdef floating colsum
 
-    K = <floating *> malloc(<size_t> n * n * sizeof(floating))
-    A = <floating *> malloc(<size_t> n * k * sizeof(floating))
-    cwork = <floating *> malloc(_condest_work(n) * sizeof(floating))
-    iwork = <int *> malloc(<size_t> n * sizeof(int))
-    if n_alpha > 1:
-        Kw = <floating *> malloc(<size_t> n * n * sizeof(floating))
-        tmp = <floating *> malloc(<size_t> n * k * sizeof(floating))
-    if K == NULL or A == NULL or cwork == NULL or iwork == NULL or (n_alpha > 1 and (Kw == NULL or tmp == NULL)):
+    if K == NULL or A == NULL:
         info = ERR_NOMEM
     elif xmean == NULL:
         _syrk(c'T' if x_c else c'N', n, d, X, ldx, 0, K, n)        # K = X @ X.T (upper)
@@ -459,9 +461,8 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
             for j in range(n):                                     # K = S^½ K S^½
                 for i in range(j + 1):
                     K[j * n + i] *= sqrt(sw[i] * sw[j])
-        info = _factor_and_solve(n, k, K, Kw if n_alpha > 1 else K, n_alpha > 1, alphas,
-                                 n_alpha, group, A, tmp, estimate, cwork, iwork,
-                                 failed, rcond_min)
+        info = _factor_and_solve(n, k, K, alphas, n_alpha, group, A, estimate, failed,
+                                 rcond_min)
         if info == 0:
             if sw != NULL:
                 for j in range(k):                                 # A = √s ∘ A
@@ -475,7 +476,7 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
                         colsum += A[j * n + i]
                     for i in range(d):
                         W[j * d + i] -= xmean[i] * colsum
-    free(K); free(Kw); free(A); free(tmp); free(xb); free(cwork); free(iwork)
+    free(K); free(A); free(xb)
     return info
 
 
