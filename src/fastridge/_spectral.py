@@ -141,20 +141,6 @@ def _gram_pass(X, mean):
     return K
 
 
-def _xc_matmul(X, mean, A):
-    """``Xc @ A`` (n, m) in float64, blocks of rows."""
-    if _direct(X, mean):
-        return X @ A
-    n, d = X.shape
-    out = np.empty((n, A.shape[1]))
-    step, blocks = _row_steps(n, d)
-    buf = np.empty((step, d))
-    for rows in blocks:
-        B = _fill(buf[: rows.stop - rows.start], X[rows], mean)
-        np.matmul(B, A, out=out[rows])
-    return out
-
-
 def _xct_matmul(X, mean, A):
     """``Xc.T @ A`` (d, m) in float64, blocks of columns."""
     if _direct(X, mean):
@@ -181,8 +167,9 @@ class Spectral:
     ----------
     X : ndarray of shape (n, d)
         Validated: C- or F-contiguous float32/float64, finite.  Never modified, never
-        copied on the eigen route; on the ``"gram"`` route a reference is kept for
-        back-transforming coefficients, so do not modify X while the object is in use.
+        copied on the eigen route; there a reference is kept (``"gram"``: to
+        back-transform coefficients; ``"cov"`` with ``loo``: to rebuild U's rows), so do
+        not modify X while the object is in use.
     Y : ndarray of shape (n,) or (n, k)
         Validated, any dtype castable to float64.  1-D is treated as k = 1; every
         result keeps the k axis.
@@ -191,8 +178,9 @@ class Spectral:
     method : {"auto", "svd", "eigen"}, default="auto"
         Which decomposition (see Notes).  ``"eigen"`` skips the accuracy check.
     loo : bool, default=True
-        Keep what leave-one-out needs (the n×r basis ``U``, residual of the projection,
-        leverage complement).  ``False`` keeps only the O(r·(d + k)) coefficient part.
+        Keep what leave-one-out needs (the n×r basis ``U``, or on the ``"cov"`` route the
+        means to recompute it from X, and the centred targets).  ``False`` keeps only the
+        O(r·(d + k)) coefficient part.
 
     Attributes
     ----------
@@ -221,22 +209,25 @@ class Spectral:
     (``λ ≤ max(n, d)·eps64·λ_max`` on the eigen route) are dropped, as in
     ``ridge(solver="svd")``, so α = 0 gives the pseudo-inverse solution.
 
-    **Centring.**  Eigen route: the Gram matrix, ``XcᵀYc`` and ``Xc V`` are accumulated
-    from blocks of X centred into a 2 MiB float64 buffer — exact, O(block·d) extra
-    memory, no n×d copy.  The shortcut ``XᵀX − n·x̄x̄ᵀ`` is not used: it cancels
-    catastrophically when |x̄| ≫ spread (relative error ``eps·(|x̄|/σ)²``, 1e-4 for means
-    of 1e6 around unit noise).  SVD route: ?gesdd destroys its input, so X is copied
+    **Centring.**  Eigen route, no n×d copy: ``XcXcᵀ`` and ``Xc V`` are accumulated from
+    blocks of X centred into a 2 MiB float64 buffer — exact.  ``XcᵀXc`` and ``XcᵀYc``
+    come from the compiled :func:`fastridge._ridge.gram_update`, which subtracts
+    ``n·x̄x̄ᵀ`` from ``XᵀX`` only where the means are small next to the spread (that
+    shortcut loses ``eps·(|x̄|/σ)²`` relative, 1e-4 for means of 1e6 around unit noise)
+    and centres blockwise otherwise.  SVD route: ?gesdd destroys its input, so X is copied
     anyway; the copy is centred while it is made (SciPy's ?gesdd then overwrites it), or,
     without intercept, X goes to the compiled :func:`svd_factor` which copies it.
 
     **Memory** (besides the data): Gram route O(min(n,d)²) + O(r·(d + k)); the "gram"
     route keeps ``XcᵀU`` (d×r) once a path asks for many columns.  With ``loo=True``:
-    ``U`` (n×r) and the projection residual ``Yc − U UᵀYc`` (n×k) in float64; LOO calls
-    hold at most ``_CHUNK`` residual entries at a time plus ``U²`` (n×r).  No
-    (n_alphas, n, d) tensor is ever formed.
+    ``Yc`` (n×k), plus ``U`` (n×r) on the "svd" and "gram" routes, where it comes out
+    of the decomposition; the "cov" route keeps no n×r array and recomputes U's rows
+    (one ``Xc V`` GEMM, 2·n·d·r flops) in each leave-one-out call.  Leave-one-out works
+    on blocks of about ``_BLOCK`` entries of U and at most ``_CHUNK`` residuals at a
+    time.  No (n_alphas, n, d) tensor is ever formed.
 
     **Cost per α**: coefficients O(d·r·k) ("gram": O(r·(n + d)·k) unless ``XcᵀU`` is
-    cached); leave-one-out O(n·r·(k + 1)), all α of a chunk in one GEMM.
+    cached); leave-one-out O(n·r·(k + 1)), all α of a chunk in two GEMMs per block.
     """
 
     def __init__(self, X, Y, *, fit_intercept: bool = False, method: str = "auto",
@@ -261,14 +252,13 @@ class Spectral:
         # Rank of Xc is at most min(n − 1, d) with an intercept.
         self._max_rank = min(n - self.fit_intercept, d)
         self._X, self._mean, self._W, self._Ugram = None, None, None, None
-        self._U = self._U2 = self._C = self._R0 = self._base = None
+        self._U = self._C = self._Yc = None
         done = False
         if method != "svd":
             side = "cov" if n >= d + self.fit_intercept else "gram"
             done = self._eigen(X, Yc, mean, side, method == "auto", loo)
         if not done:
             self._svd(X, Yc, mean, loo)
-        self.rank = int(self.eigenvalues.shape[0])
 
     # ---- construction ----------------------------------------------------------------
 
@@ -281,24 +271,27 @@ class Spectral:
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
                           check_finite=False)
         del G
-        # Descending, and at most max_rank of them: with an intercept on the "gram"
-        # side the smallest is the constant vector's exact zero.
-        lam, Q = lam[::-1][: self._max_rank], Q[:, ::-1][:, : self._max_rank]
-        lam_max = float(lam[0]) if lam.size else 0.0
-        if check and lam_max > 0 and not lam[-1] >= eigen_tolerance(self.dtype) * lam_max:
+        # LAPACK's order, ascending, is kept (Q's trailing columns are a view, no copy).
+        # At most max_rank: with an intercept on the "gram" side the smallest eigenvalue
+        # is the constant vector's exact zero.
+        m = lam.shape[0]
+        lam_max = float(lam[-1]) if m else 0.0
+        lam_min = float(lam[m - self._max_rank]) if self._max_rank else lam_max
+        if check and lam_max > 0 and not lam_min >= eigen_tolerance(self.dtype) * lam_max:
             return False  # too ill-conditioned for a squared condition number
-        r = int(np.count_nonzero(lam > max(n, d) * _EPS64 * lam_max)) if lam_max > 0 else 0
-        lam, Q = lam[:r].copy(), np.ascontiguousarray(Q[:, :r])
-        self.eigenvalues = lam
+        r = (int(np.count_nonzero(lam[m - self._max_rank:] > max(n, d) * _EPS64 * lam_max))
+             if lam_max > 0 else 0)
+        lam, Q = lam[m - r:].copy(), Q[:, m - r:]  # Q.shape = (m, r), F-ordered view
+        self._lam = lam
         if side == "cov":
             self.method = "cov"
             self._P = Q  # V, (d, r)
             self._B = Q.T @ XtY  # VᵀXcᵀYc, (r, k)
             if loo:
+                # U = Xc (V / s) is recomputed block by block when leave-one-out asks
                 s = np.sqrt(lam)
-                U = _xc_matmul(X, mean, Q)  # U = Xc V / s, (n, r)
-                U /= s
-                self._set_loo(U, self._B / s[:, None], Yc)
+                self._X, self._mean, self._Vs = X, mean, Q / s
+                self._set_loo(None, self._B / s[:, None], Yc)
         else:
             self.method = "gram"
             self._P = None
@@ -319,28 +312,34 @@ class Spectral:
         U = np.asarray(U[:, :r], dtype=np.float64)
         C = U.T @ Yc  # UᵀYc, (r, k)
         self.method = "svd"
-        self.eigenvalues = s * s
+        self._lam = s * s
         self._P = np.ascontiguousarray(Vt[:r].T, dtype=np.float64)  # V, (d, r)
         self._B = s[:, None] * C  # s·UᵀYc = VᵀXcᵀYc, (r, k)
         if loo:
             self._set_loo(U, C, Yc)
 
     def _set_loo(self, U, C, Yc):
-        """Keep U (n, r), C = UᵀYc (r, k), R0 = Yc − U C and base = 1 − 1/n·[icpt] − Σ_j U_ij².
+        """Keep what leave-one-out needs: U (n, r) or the means to rebuild its rows, C = UᵀYc.
 
-        Then ``1 − H_ii(α) = base_i + Σ_j U_ij² α/(λ_j + α)`` and
-        ``Yc − Xc w(α) = R0 + U diag(α/(λ + α)) C``; written this way, no α reintroduces
+        Then, per row (see :meth:`_loo_blocks`), ``1 − H_ii(α) = base_i + Σ_j U_ij²
+        α/(λ_j + α)`` with ``base = 1 − 1/n·[icpt] − Σ_j U_ij²`` and ``Yc − Xc w(α) = R0 +
+        U diag(α/(λ + α)) C`` with ``R0 = Yc − U C``; written this way, no α reintroduces
         the cancellation of ``1 − H_ii`` or of ``Yc − fitted``.  When U spans everything
-        the intercept leaves (r = n − fit_intercept), both R0 and base are exactly 0.
+        the intercept leaves (r = n − fit_intercept), R0 and base are exactly 0.
         """
-        n = U.shape[0]
-        self._U, self._C = U, C
-        self._U2 = U * U  # every α's leverages are U² @ (α/(λ + α)): squared once here
-        if U.shape[1] == n - self.fit_intercept:
-            self._R0, self._base = None, 0.0
-        else:
-            self._R0 = Yc - U @ C
-            self._base = 1.0 - self.fit_intercept / n - self._U2.sum(axis=1)
+        n = Yc.shape[0]
+        self._U, self._C, self._Yc = U, C, Yc
+        self._full = C.shape[0] == n - self.fit_intercept
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        """``λ = s²`` kept, descending."""
+        return np.sort(self._lam)[::-1]
+
+    @property
+    def rank(self) -> int:
+        """``r``, the number of directions kept."""
+        return int(self._lam.shape[0])
 
     # ---- coefficients ----------------------------------------------------------------
 
@@ -367,7 +366,7 @@ class Spectral:
         coef : ndarray of shape (d, k), working dtype
         """
         a = np.asarray(alpha, dtype=np.float64).reshape(-1)  # (1,) or (k,)
-        lam = self.eigenvalues
+        lam = self._lam
         M = self._B / (lam[:, None] + a[None, :])  # M.shape = (r, k)
         return self._back(M).astype(self.dtype, copy=False)
 
@@ -380,7 +379,7 @@ class Spectral:
         """
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
         r, k, d = self.rank, self.n_targets, self.n_features
-        M = self._B[:, None, :] / (self.eigenvalues[:, None, None] + a[None, :, None])
+        M = self._B[:, None, :] / (self._lam[:, None, None] + a[None, :, None])
         W = self._back(M.reshape(r, a.size * k))  # W.shape = (d, n_alphas * k)
         out = np.empty((a.size, d, k), dtype=self.dtype)
         out[...] = W.reshape(d, a.size, k).transpose(1, 0, 2)
@@ -393,29 +392,59 @@ class Spectral:
 
     # ---- leave-one-out ---------------------------------------------------------------
 
-    def _loo_chunks(self, alphas):
-        """Yield ``(slice of alphas, E)`` with E (n, c, k) the LOO residuals e_i(α)."""
-        if self._U is None:
+    def _u_rows(self, rows, xbuf, out):
+        """Rows ``rows`` of U (m, r) in float64: stored, or ``Xc[rows] (V / s)`` into out."""
+        if self._U is not None:
+            return self._U[rows]
+        if _direct(self._X, self._mean):
+            B = self._X[rows]
+        else:
+            B = _fill(xbuf[: out.shape[0]], self._X[rows], self._mean)  # Xc[rows]
+        return np.matmul(B, self._Vs, out=out)  # X is read once, no n×r array is kept
+
+    def _loo_blocks(self, alphas):
+        """Yield ``(rows, slice of alphas, E)`` with E (m, c, k) the LOO residuals e_i(α).
+
+        Blocks of rows, so nothing of size n×r or n×n_alphas×k is formed: a block's U rows
+        (recomputed from X on the cov route), their squares, the projection residual and
+        the leverage complement live in work buffers reused by every block.  E is one of
+        those buffers: it is overwritten by the next block.
+        """
+        if self._C is None:
             raise RuntimeError("Spectral was built with loo=False")
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        U, C, R0, base, lam = self._U, self._C, self._R0, self._base, self.eigenvalues
-        n, r = U.shape
-        k = C.shape[1]
-        U2 = self._U2  # U2.shape = (n, r)
-        step = max(1, _CHUNK // (n * k))
-        for start in range(0, a.size, step):
-            sl = slice(start, min(start + step, a.size))
-            c = sl.stop - sl.start
-            g = a[None, sl] / (lam[:, None] + a[None, sl])  # α/(λ + α), (r, c)
-            denom = U2 @ g  # 1 − H_ii(α) = base + Σ_j U_ij² g_j, (n, c)
-            denom += base if np.isscalar(base) else base[:, None]
-            M = (g[:, :, None] * C[:, None, :]).reshape(r, c * k)
-            E = (U @ M).reshape(n, c, k)  # Yc − fitted = R0 + U diag(g) C
-            if R0 is not None:
-                E += R0[:, None, :]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                E /= denom[:, :, None]  # leverage 1 (α = 0 on interpolating data): inf/nan
-            yield sl, E
+        C, Yc, lam = self._C, self._Yc, self._lam
+        n, d, r, k = self.n_samples, self.n_features, self.rank, self.n_targets
+        step = max(1, min(n, _BLOCK // max(r, k, 1)))  # rows per block
+        per = max(1, min(a.size, _CHUNK // (step * k)))  # α per chunk
+        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
+        M = (g[:, :, None] * C[:, None, :]).reshape(r, a.size * k)  # g ⊙ C per α
+        stored = self._U is not None
+        xbuf = None if stored or _direct(self._X, self._mean) else np.empty((step, d))
+        ubuf = None if stored else np.empty((step, r))
+        u2buf, dbuf, ebuf = np.empty((step, r)), np.empty(step * per), np.empty(step * per * k)
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            m = rows.stop - rows.start
+            Ub = self._u_rows(rows, xbuf, None if stored else ubuf[:m])  # (m, r)
+            U2 = np.multiply(Ub, Ub, out=u2buf[:m])
+            if self._full:
+                base, R0 = 0.0, None
+            else:
+                base = (1.0 - self.fit_intercept / n) - U2.sum(axis=1, keepdims=True)
+                R0 = Yc[rows] - Ub @ C  # (m, k)
+            for first in range(0, a.size, per):
+                sl = slice(first, min(first + per, a.size))
+                c = sl.stop - sl.start
+                denom = np.matmul(U2, g[:, sl], out=dbuf[: m * c].reshape(m, c))
+                denom += base  # 1 − H_ii(α) = base + Σ_j U_ij² g_j
+                E = np.matmul(Ub, M[:, first * k: sl.stop * k],
+                              out=ebuf[: m * c * k].reshape(m, c * k)).reshape(m, c, k)
+                if R0 is not None:
+                    E += R0[:, None, :]  # Yc − fitted = R0 + U diag(g) C
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    E /= denom[:, :, None]  # leverage 1 (α = 0 on interpolating data)
+                yield rows, sl, E
 
     def loo_residuals(self, alphas) -> np.ndarray:
         """Exact leave-one-out residuals ``y_i − ŷ_(−i)`` for every α.
@@ -429,8 +458,8 @@ class Spectral:
         """
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
         out = np.empty((a.size, self.n_samples, self.n_targets))
-        for sl, E in self._loo_chunks(a):
-            out[sl] = E.transpose(1, 0, 2)
+        for rows, sl, E in self._loo_blocks(a):
+            out[sl, rows] = E.transpose(1, 0, 2)
         return out
 
     def loo_mse(self, alphas, per_target: bool = False) -> np.ndarray:
@@ -450,7 +479,8 @@ class Spectral:
         mse : ndarray of shape (n_alphas,) or (n_alphas, k), float64
         """
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        out = np.empty((a.size, self.n_targets))
-        for sl, E in self._loo_chunks(a):
-            out[sl] = np.einsum("ick,ick->ck", E, E) / self.n_samples
+        out = np.zeros((a.size, self.n_targets))
+        for _, sl, E in self._loo_blocks(a):
+            out[sl] += np.einsum("ick,ick->ck", E, E)
+        out /= self.n_samples
         return out if per_target else out.mean(axis=1)
