@@ -12,9 +12,16 @@ timer and every timed result is checked.
   1 target).
 - LOO wide: the same per target vs ``RidgeCV(alphas, alpha_per_target=True)``
   (2 000×5 000, 20 α, 100 targets).
+- Kernel floors (``*_kernel_floor``): only the BLAS/LAPACK calls the exact-LOO
+  algorithm cannot skip, timed back to back — the Gram matrix of the smaller side
+  (?syrk), its eigendecomposition (?syevd), and the one big product every α shares
+  (``X V`` for the leverages on the tall side; ``U (g ⊙ C)`` for the residuals of all
+  α and targets on the wide side).  ``peer / floor`` bounds the speed-up any
+  implementation of this algorithm can show over that peer on this machine.
 """
 import numpy as np
 import pytest
+import scipy.linalg as sla
 
 import fastridge as fr
 from fastridge import ridge_path
@@ -94,6 +101,20 @@ def test_loo_tall_fastridge(benchmark, loo_tall, loo_tall_sklearn):
     np.testing.assert_allclose(intercept[0], ref.intercept_, rtol=1e-8, atol=1e-12)
 
 
+def _tall_floor(X, alphas):
+    G = X.T @ X  # ?syrk, as in the Gram pass
+    lam, V = sla.eigh(G, driver="evd", overwrite_a=True, check_finite=False)
+    return lam, X @ V  # the n×d product that gives every leverage
+
+
+def test_loo_tall_kernel_floor(benchmark, loo_tall):
+    X, _ = loo_tall
+    benchmark.group = "LOO 5000x300, 20 alphas, 1 target"
+    lam, XV = _pedantic(benchmark, _tall_floor, X, ALPHAS_20, rounds=10)
+    # XV's columns are orthogonal with squared norms λ
+    np.testing.assert_allclose(np.einsum("ij,ij->j", XV, XV), lam, rtol=1e-9)
+
+
 def test_loo_tall_sklearn_ridgecv(benchmark, loo_tall, loo_tall_sklearn):
     linear_model = pytest.importorskip("sklearn.linear_model")
     X, y = loo_tall
@@ -124,6 +145,22 @@ def test_loo_wide_fastridge(benchmark, loo_wide, loo_wide_fastridge):
     np.testing.assert_array_equal(best, loo_wide_fastridge[0])
     np.testing.assert_allclose(mse, loo_wide_fastridge[1], rtol=1e-12)
     assert len(set(best)) > 1  # the per-target choice is really exercised
+
+
+def _wide_floor(X, Y, alphas):
+    K = X @ X.T  # ?syrk
+    lam, U = sla.eigh(K, driver="evd", overwrite_a=True, check_finite=False)
+    C = U.T @ Y  # (n, k), cheap next to the rest
+    g = alphas[None, :] / (lam[:, None] + alphas[None, :])  # (n, n_alphas)
+    # the residual part of every α and target: one (n × n) @ (n × n_alphas·k) product
+    return U @ (g[:, :, None] * C[:, None, :]).reshape(len(lam), -1)
+
+
+def test_loo_wide_kernel_floor(benchmark, loo_wide):
+    X, Y = loo_wide
+    benchmark.group = "LOO 2000x5000, 20 alphas, 100 targets per target"
+    F = _pedantic(benchmark, _wide_floor, X, Y, ALPHAS_20, rounds=3)
+    assert F.shape == (2_000, 20 * 100) and np.isfinite(F).all()
 
 
 def test_loo_wide_sklearn_ridgecv(benchmark, loo_wide, loo_wide_fastridge):
