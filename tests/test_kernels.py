@@ -83,3 +83,16 @@ def test_dual_centring_over_many_column_blocks(x_order):
     want = reference.ridge_dual(X - X.mean(0), y - y.mean(), 2.0)
     np.testing.assert_allclose(model.coef_, want, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(model.intercept_, y.mean() - X.mean(0) @ want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 33])
+def test_center_kernel_is_double_centring(n):
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, 5)) + 2.0
+    m = X.mean(axis=0)
+    K = np.asfortranarray(X @ X.T)
+    lower = np.tril(K, -1).copy()
+    _ridge.center_kernel(K, X @ m, float(m @ m))
+    Xc = X - m
+    np.testing.assert_allclose(np.triu(K), np.triu(Xc @ Xc.T), atol=1e-12)
+    np.testing.assert_array_equal(np.tril(K, -1), lower)  # the lower triangle untouched

@@ -335,6 +335,26 @@ def test_large_means_are_centred_exactly(shape, monkeypatch):
                      .loo_mse(LOO_ALPHAS, per_target=True), 1e-9)
 
 
+@pytest.mark.parametrize("mean, shifted", [(0.5, True), (1e6, False)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gram_route_centring_by_subtraction_only_when_safe(mean, shifted, order):
+    # Wide data with an intercept: XXᵀ is double-centred by subtraction (and Xcᵀ A formed
+    # as Xᵀ(A − 1Āᵀ)) for modest means; means 1e6 around unit noise must go to the exact
+    # blockwise centring instead.  Both must match the same problem centred beforehand.
+    rng = np.random.default_rng(15)
+    noise = rng.standard_normal((9, 60))
+    X = np.asarray(mean + noise, order=order)
+    Y = noise @ rng.standard_normal((60, 2)) + rng.standard_normal((9, 2))
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    S = Spectral(X, Y, fit_intercept=True)
+    assert S.method == "gram" and S._shift_ok is shifted
+    ref = Spectral(Xc, Yc, fit_intercept=True, method="svd")
+    assert_close(S.path(LOO_ALPHAS), ref.path(LOO_ALPHAS), 1e-9)
+    assert_close(S.coef(1.0), ref.coef(1.0), 1e-9)  # the uncached back-transform
+    assert_close(S.loo_mse(LOO_ALPHAS, per_target=True),
+                 brute_force_loo_mse(Xc, Yc, LOO_ALPHAS, True), 1e-9)
+
+
 def test_float32_gram_in_float64(monkeypatch):
     monkeypatch.setattr(_spectral, "_BLOCK", 50)
     X, Y = make_data(200, 8, k=2, dtype=np.float32, seed=11)

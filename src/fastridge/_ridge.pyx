@@ -665,6 +665,25 @@ cdef inline bint _all_finite(const floating *a, Py_ssize_t size) noexcept nogil:
     return (s0 + s1 + s2 + s3) == 0
 
 
+def center_kernel(cnp.ndarray K, cnp.ndarray a, double mu):
+    """Double-centre a kernel in place: ``K ← K − a1ᵀ − 1aᵀ + mu·11ᵀ`` on the UPPER
+    triangle of the F-ordered float64 (n, n) ``K``; ``a`` (n,) float64.
+
+    With ``K = XXᵀ``, ``a = X x̄`` and ``mu = x̄ᵀx̄`` this gives ``(X − 1x̄ᵀ)(X − 1x̄ᵀ)ᵀ``
+    in one pass over K (the caller decides when that subtraction is accurate enough).
+    """
+    cdef Py_ssize_t n = K.shape[0], i, j
+    cdef double *kp = <double *> cnp.PyArray_DATA(K)
+    cdef const double *ap = <const double *> cnp.PyArray_DATA(a)
+    cdef double shift
+    with nogil:
+        for j in range(n):
+            shift = ap[j] - mu
+            for i in range(j + 1):
+                kp[j * n + i] -= ap[i] + shift
+    return None
+
+
 def all_finite(cnp.ndarray a):
     """True when the contiguous float32/float64 array ``a`` holds no NaN or infinity."""
     cdef Py_ssize_t size = cnp.PyArray_SIZE(a)

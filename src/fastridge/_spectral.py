@@ -34,6 +34,10 @@ _EPS64 = float(np.finfo(np.float64).eps)
 _BLOCK = 1 << 18
 # Elements of leave-one-out residuals held at a time (32 MiB of float64).
 _CHUNK = 1 << 22
+# Largest n‖x̄‖² / ‖Xc‖²_F for which the n×n route centres by subtraction: error
+# eps·(1 + R) relative to ‖XcXcᵀ‖, below eps^(3/4) — the bound the compiled Gram driver
+# applies column by column (see ``_correction_is_safe`` in _ridge.pyx).
+_SHIFT_LIMIT = _EPS64 ** -0.25
 
 
 def eigen_tolerance(dtype) -> float:
@@ -126,11 +130,26 @@ def _cov_pass(X, mean, Yc):
 
 
 def _gram_pass(X, mean):
-    """``K = XcXcᵀ`` (n, n) (upper triangle, F-ordered, float64), blocks of columns."""
+    """``K = XcXcᵀ`` (n, n) (upper triangle, F-ordered, float64) and whether X's centring
+    may be applied by subtraction (``XcᵀA = Xᵀ(A − 1Āᵀ)`` in :meth:`Spectral._back` too).
+
+    float64 X with an intercept: ``XXᵀ`` by one ?syrk, then double-centred in one pass
+    (:func:`fastridge._ridge.center_kernel`) when the means are small next to the spread,
+    ``R = n‖x̄‖² / ‖Xc‖²_F ≤ _SHIFT_LIMIT`` — the subtraction's error relative to ‖K‖ is
+    about ``eps·(1 + R)``.  Otherwise blocks of columns centred into a buffer (exact).
+    """
     n, d = X.shape
     if _direct(X, mean):
         # K = X @ X.T
-        return _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
+        return (_syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)), False
+    if X.dtype == np.float64:
+        K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
+        mu = float(mean @ mean)
+        spread = float(np.trace(K)) - n * mu  # ‖Xc‖²_F, only to choose the method
+        if spread > 0 and n * mu <= _SHIFT_LIMIT * spread:
+            _ridge.center_kernel(K, X @ mean, mu)
+            return K, True
+        del K  # means too large for a subtraction: centre exactly
     K = np.zeros((n, n), order="F")
     step, blocks = _col_steps(n, d)
     buf = np.empty((n, step), order="F")
@@ -138,7 +157,7 @@ def _gram_pass(X, mean):
         B = _fill(buf[:, : cols.stop - cols.start], X[:, cols],
                   None if mean is None else mean[cols])  # B = Xc[:, cols], F-contiguous
         K = _syrk(B, K, trans=0)  # K += B @ B.T
-    return K
+    return K, False
 
 
 def _xct_matmul(X, mean, A):
@@ -252,6 +271,7 @@ class Spectral:
         # Rank of Xc is at most min(n − 1, d) with an intercept.
         self._max_rank = min(n - self.fit_intercept, d)
         self._X, self._mean, self._W, self._Ugram = None, None, None, None
+        self._shift_ok = False
         self._U = self._C = self._Yc = None
         done = False
         if method != "svd":
@@ -267,7 +287,7 @@ class Spectral:
         if side == "cov":
             G, XtY = _cov_pass(X, mean, Yc)
         else:
-            G = _gram_pass(X, mean)
+            G, self._shift_ok = _gram_pass(X, mean)
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
                           check_finite=False)
         del G
@@ -348,10 +368,16 @@ class Spectral:
         if self._P is not None:
             return self._P @ M
         if self._W is None and M.shape[1] >= self.rank:
-            self._W = _xct_matmul(self._X, self._mean, self._Ugram)  # XcᵀU, (d, r)
+            self._W = self._xct(self._Ugram)  # XcᵀU, (d, r)
         if self._W is not None:
             return self._W @ M
-        return _xct_matmul(self._X, self._mean, self._Ugram @ M)
+        return self._xct(self._Ugram @ M)
+
+    def _xct(self, A):
+        """``Xcᵀ A`` on the "gram" route: ``Xᵀ(A − 1Āᵀ)`` (one GEMM) where subtraction is safe."""
+        if self._shift_ok:
+            return self._X.T @ (A - A.mean(axis=0))
+        return _xct_matmul(self._X, self._mean, A)
 
     def coef(self, alpha) -> np.ndarray:
         """Coefficients for one α, or one α per target.
