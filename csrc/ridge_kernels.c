@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stddef.h>
 
 #include "ridge_kernels.h"
 
@@ -60,3 +61,30 @@
 
 DEFINE_KERNELS(double, d, fabs)
 DEFINE_KERNELS(float, f, fabsf)
+
+void fr_center_square_rows_d(long m, long r, double *restrict Z, const double *restrict c,
+                             double *restrict Z2, double *restrict rowsum)
+{
+    for (long i = 0; i < m; i++) {
+        double *restrict z = Z + i * r;
+        double *restrict z2 = Z2 + i * r;
+        double part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        long j = 0;
+        if (c != NULL)
+            for (long t = 0; t < r; t++)
+                z[t] -= c[t];
+        for (; j + 8 <= r; j += 8)
+            for (int l = 0; l < 8; l++) {
+                double v = z[j + l];
+                z2[j + l] = v * v;
+                part[l] += v * v;
+            }
+        double acc = ((part[0] + part[1]) + (part[2] + part[3]))
+                   + ((part[4] + part[5]) + (part[6] + part[7]));
+        for (; j < r; j++) {
+            z2[j] = z[j] * z[j];
+            acc += z2[j];
+        }
+        rowsum[i] = acc;
+    }
+}

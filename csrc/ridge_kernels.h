@@ -19,4 +19,11 @@ float fr_chol_rcond_f(int n, const float *R, int ldr, float anorm, float *T);
 double fr_sym_norm1_d(int n, const double *A, int lda, double *colsum);
 float fr_sym_norm1_f(int n, const float *A, int lda, float *colsum);
 
+/* For each of the m rows of the row-major m×r matrix Z: Z[i, :] -= c (c may be NULL),
+ * Z2[i, :] = Z[i, :]² and rowsum[i] = Σ_j Z2[i, j] — one pass instead of three.  The row
+ * sum is accumulated in 8 interleaved partial sums, so it vectorizes without -ffast-math
+ * (the order of additions is fixed, hence the result reproducible). */
+void fr_center_square_rows_d(long m, long r, double *Z, const double *c, double *Z2,
+                             double *rowsum);
+
 #endif

@@ -96,3 +96,17 @@ def test_center_kernel_is_double_centring(n):
     Xc = X - m
     np.testing.assert_allclose(np.triu(K), np.triu(Xc @ Xc.T), atol=1e-12)
     np.testing.assert_array_equal(np.tril(K, -1), lower)  # the lower triangle untouched
+
+
+@pytest.mark.parametrize("r", [1, 7, 8, 300])
+@pytest.mark.parametrize("centre", [False, True])
+def test_center_square_rows(r, centre):
+    rng = np.random.default_rng(r)
+    Z = rng.standard_normal((13, r))
+    c = rng.standard_normal(r) if centre else np.empty(0)
+    want = Z - c if centre else Z.copy()
+    Z2, rowsum = np.empty_like(Z), np.empty(13)
+    _ridge.center_square_rows(Z, c, Z2, rowsum)
+    np.testing.assert_array_equal(Z, want)  # centred in place, exactly
+    np.testing.assert_array_equal(Z2, want * want)
+    np.testing.assert_allclose(rowsum, (want * want).sum(axis=1), rtol=1e-15)

@@ -337,20 +337,26 @@ def test_large_means_are_centred_exactly(shape, monkeypatch):
 
 @pytest.mark.parametrize("mean, shifted", [(0.5, True), (1e6, False)])
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_gram_route_centring_by_subtraction_only_when_safe(mean, shifted, order):
-    # Wide data with an intercept: XXᵀ is double-centred by subtraction (and Xcᵀ A formed
-    # as Xᵀ(A − 1Āᵀ)) for modest means; means 1e6 around unit noise must go to the exact
-    # blockwise centring instead.  Both must match the same problem centred beforehand.
+@pytest.mark.parametrize("shape, method", [((9, 60), "gram"), ((60, 9), "cov")],
+                         ids=["wide", "tall"])
+def test_centring_by_subtraction_only_when_safe(shape, method, mean, shifted, order,
+                                                monkeypatch):
+    # With an intercept, XXᵀ is double-centred by subtraction and Xcᵀ A formed as
+    # Xᵀ(A − 1Āᵀ) ("gram"), and U = Xc V / s as X V / s − 1 x̄ᵀV / s ("cov"), for modest
+    # means only; means 1e6 around unit noise must take the exact blockwise centring.
+    # Both must match the same problem centred beforehand.
+    monkeypatch.setattr(_spectral, "_BLOCK", 100)  # several row blocks on the tall side
     rng = np.random.default_rng(15)
-    noise = rng.standard_normal((9, 60))
+    n, d = shape
+    noise = rng.standard_normal(shape)
     X = np.asarray(mean + noise, order=order)
-    Y = noise @ rng.standard_normal((60, 2)) + rng.standard_normal((9, 2))
+    Y = noise @ rng.standard_normal((d, 2)) + rng.standard_normal((n, 2))
     Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
     S = Spectral(X, Y, fit_intercept=True)
-    assert S.method == "gram" and S._shift_ok is shifted
+    assert S.method == method and S._shift_ok is shifted
     ref = Spectral(Xc, Yc, fit_intercept=True, method="svd")
     assert_close(S.path(LOO_ALPHAS), ref.path(LOO_ALPHAS), 1e-9)
-    assert_close(S.coef(1.0), ref.coef(1.0), 1e-9)  # the uncached back-transform
+    assert_close(S.coef(1.0), ref.coef(1.0), 1e-9)  # "gram": the uncached back-transform
     assert_close(S.loo_mse(LOO_ALPHAS, per_target=True),
                  brute_force_loo_mse(Xc, Yc, LOO_ALPHAS, True), 1e-9)
 

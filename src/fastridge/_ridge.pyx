@@ -127,6 +127,8 @@ cdef extern from "ridge_kernels.h" nogil:
     float fr_chol_rcond_f(int n, const float *R, int ldr, float anorm, float *T)
     double fr_sym_norm1_d(int n, const double *A, int lda, double *colsum)
     float fr_sym_norm1_f(int n, const float *A, int lda, float *colsum)
+    void fr_center_square_rows_d(long m, long r, double *Z, const double *c, double *Z2,
+                                 double *rowsum)
 
 
 # Up to this size the condition estimate is the explicit-inverse bound of
@@ -681,6 +683,21 @@ def center_kernel(cnp.ndarray K, cnp.ndarray a, double mu):
             shift = ap[j] - mu
             for i in range(j + 1):
                 kp[j * n + i] -= ap[i] + shift
+    return None
+
+
+def center_square_rows(cnp.ndarray Z, cnp.ndarray c, cnp.ndarray Z2, cnp.ndarray rowsum):
+    """One pass over the C-contiguous float64 (m, r) ``Z``: ``Z −= c`` (each row; ``c``
+    (r,), skipped when empty), ``Z2 = Z²`` (elementwise, (m, r) C-contiguous) and
+    ``rowsum[i] = Σ_j Z2[i, j]`` ((m,)).
+    """
+    cdef Py_ssize_t m = Z.shape[0], r = Z.shape[1]
+    cdef double *zp = <double *> cnp.PyArray_DATA(Z)
+    cdef double *z2 = <double *> cnp.PyArray_DATA(Z2)
+    cdef double *sp = <double *> cnp.PyArray_DATA(rowsum)
+    cdef const double *cp = <const double *> _data(c)
+    with nogil:
+        fr_center_square_rows_d(m, r, zp, cp, z2, sp)
     return None
 
 

@@ -38,6 +38,7 @@ _CHUNK = 1 << 22
 # eps·(1 + R) relative to ‖XcXcᵀ‖, below eps^(3/4) — the bound the compiled Gram driver
 # applies column by column (see ``_correction_is_safe`` in _ridge.pyx).
 _SHIFT_LIMIT = _EPS64 ** -0.25
+_NONE = np.empty(0)  # "absent" for the compiled drivers' optional arrays
 
 
 def eigen_tolerance(dtype) -> float:
@@ -286,6 +287,7 @@ class Spectral:
         n, d = X.shape
         if side == "cov":
             G, XtY = _cov_pass(X, mean, Yc)
+            spread = np.diag(G).copy()  # Σ_i (x_ij − x̄_j)², before ?syevd overwrites G
         else:
             G, self._shift_ok = _gram_pass(X, mean)
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
@@ -308,9 +310,13 @@ class Spectral:
             self._P = Q  # V, (d, r)
             self._B = Q.T @ XtY  # VᵀXcᵀYc, (r, k)
             if loo:
-                # U = Xc (V / s) is recomputed block by block when leave-one-out asks
+                # U = Xc (V / s) is recomputed block by block when leave-one-out asks;
+                # as X (V / s) − 1(x̄ᵀV / s) where that subtraction is accurate enough
+                # (per column n·x̄² ≤ _SHIFT_LIMIT·Σ(x − x̄)², as for the Gram matrix).
                 s = np.sqrt(lam)
                 self._X, self._mean, self._Vs = X, mean, Q / s
+                self._shift_ok = (mean is not None and X.dtype == np.float64
+                                  and bool(np.all(n * mean * mean <= _SHIFT_LIMIT * spread)))
                 self._set_loo(None, self._B / s[:, None], Yc)
         else:
             self.method = "gram"
@@ -418,15 +424,28 @@ class Spectral:
 
     # ---- leave-one-out ---------------------------------------------------------------
 
-    def _u_rows(self, rows, xbuf, out):
-        """Rows ``rows`` of U (m, r) in float64: stored, or ``Xc[rows] (V / s)`` into out."""
+    def _u_block(self, rows, xbuf, ubuf, u2buf, sbuf):
+        """Rows ``rows`` of U (m, r), their squares U² and ``Σ_j U_ij²`` (m,), float64.
+
+        U is stored ("svd", "gram") or rebuilt as ``Xc[rows] (V / s)`` ("cov") by one GEMM,
+        on X's own rows where the centring may follow as a subtraction of ``x̄ᵀV / s``,
+        else on the rows centred into ``xbuf``; then one compiled pass centres (if still
+        needed), squares and sums.
+        """
+        m = rows.stop - rows.start
         if self._U is not None:
-            return self._U[rows]
-        if _direct(self._X, self._mean):
-            B = self._X[rows]
+            Ub = self._U[rows]
+            U2 = np.multiply(Ub, Ub, out=u2buf[:m])
+            return Ub, U2, U2.sum(axis=1, out=sbuf[:m])
+        if self._shift_ok:
+            B, shift = self._X[rows], self._cs
         else:
-            B = _fill(xbuf[: out.shape[0]], self._X[rows], self._mean)  # Xc[rows]
-        return np.matmul(B, self._Vs, out=out)  # X is read once, no n×r array is kept
+            B = (self._X[rows] if _direct(self._X, self._mean)
+                 else _fill(xbuf[:m], self._X[rows], self._mean))  # Xc[rows]
+            shift = _NONE
+        Ub = np.matmul(B, self._Vs, out=ubuf[:m])  # X is read once, no n×r array kept
+        _ridge.center_square_rows(Ub, shift, u2buf[:m], sbuf[:m])
+        return Ub, u2buf[:m], sbuf[:m]
 
     def _loo_blocks(self, alphas):
         """Yield ``(rows, slice of alphas, E)`` with E (m, c, k) the LOO residuals e_i(α).
@@ -446,18 +465,21 @@ class Spectral:
         g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
         M = (g[:, :, None] * C[:, None, :]).reshape(r, a.size * k)  # g ⊙ C per α
         stored = self._U is not None
-        xbuf = None if stored or _direct(self._X, self._mean) else np.empty((step, d))
+        if not stored and self._shift_ok:
+            self._cs = self._mean @ self._Vs  # x̄ᵀV / s, (r,)
+        xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
+                else np.empty((step, d)))
         ubuf = None if stored else np.empty((step, r))
-        u2buf, dbuf, ebuf = np.empty((step, r)), np.empty(step * per), np.empty(step * per * k)
+        u2buf, sbuf = np.empty((step, r)), np.empty(step)
+        dbuf, ebuf = np.empty(step * per), np.empty(step * per * k)
         for start in range(0, n, step):
             rows = slice(start, min(start + step, n))
             m = rows.stop - rows.start
-            Ub = self._u_rows(rows, xbuf, None if stored else ubuf[:m])  # (m, r)
-            U2 = np.multiply(Ub, Ub, out=u2buf[:m])
+            Ub, U2, sq = self._u_block(rows, xbuf, ubuf, u2buf, sbuf)  # (m, r), (m, r), (m,)
             if self._full:
                 base, R0 = 0.0, None
             else:
-                base = (1.0 - self.fit_intercept / n) - U2.sum(axis=1, keepdims=True)
+                base = ((1.0 - self.fit_intercept / n) - sq)[:, None]  # (m, 1)
                 R0 = Yc[rows] - Ub @ C  # (m, k)
             for first in range(0, a.size, per):
                 sl = slice(first, min(first + per, a.size))
