@@ -86,6 +86,23 @@ def test_intercept_accuracy_across_mean_to_spread_ratios(shift, dtype):
     np.testing.assert_allclose(model.coef_, coef, rtol=tol, atol=tol)
 
 
+def test_auto_accounts_for_the_centring_shortcut():
+    # Means ~40× the spread (within the rank-one centring's limit) on data with
+    # κ(Xc) = 1e3: the shortcut's error, ~(1 + 40²)·eps·κ(G), would reach ~1e-6 on the
+    # coefficients.  solver="auto" must see that in its condition estimate and give the
+    # answer of exactly centred data.
+    rng = np.random.default_rng(22)
+    A = rng.standard_normal((500, 8))
+    U, _, Vt = np.linalg.svd(A - A.mean(axis=0), full_matrices=False)
+    Xc = (U * np.geomspace(1.0, 1e-3, 8)) @ Vt * np.sqrt(500)
+    X = Xc + 40.0 * Xc.std(axis=0)  # every column: mean 40 standard deviations
+    assert 1e3 < (X.mean(axis=0) ** 2 / Xc.var(axis=0)).max() < 8e3  # shortcut's range
+    y = Xc @ np.linspace(-1, 1, 8) + 0.01 * rng.standard_normal(500)
+    model = fr.Ridge(alpha=1e-9).fit(X, y)
+    coef, _ = reference_intercept_fit(X, y, 1e-9)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-9, atol=1e-9 * np.abs(coef).max())
+
+
 def test_weights_equal_repetition_and_zero_equals_dropping():
     X, y = make(15, 3, seed=4)
     reps = np.array([1, 2, 0, 3, 1, 1, 0, 2, 1, 1, 4, 1, 1, 0, 2])

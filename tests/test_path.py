@@ -361,6 +361,40 @@ def test_centring_by_subtraction_only_when_safe(shape, method, mean, shifted, or
                  brute_force_loo_mse(Xc, Yc, LOO_ALPHAS, True), 1e-9)
 
 
+def _conditioned_with_means(n, d, kappa, ratio, seed):
+    """Centred X with singular values geomspace(1, 1/kappa), shifted by means with
+    n‖x̄‖² = ratio·‖Xc‖²_F; targets from the centred part plus a little noise."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, d))
+    U, _, Vt = np.linalg.svd(A - A.mean(axis=0), full_matrices=False)
+    r = min(n - 1, d)
+    s = np.geomspace(1.0, 1.0 / kappa, U.shape[1])
+    s[r:] = 0.0
+    Xc = (U * s) @ Vt
+    mean = rng.standard_normal(d)
+    mean *= np.sqrt(ratio * (Xc ** 2).sum() / n / (mean @ mean))
+    Y = Xc @ rng.standard_normal((d, 2)) + 0.01 * rng.standard_normal((n, 2))
+    return Xc + mean, Y
+
+
+@pytest.mark.parametrize("shape", [(60, 300), (300, 60)], ids=["wide", "tall"])
+@pytest.mark.parametrize("ratio", [1.0, 1e3])
+def test_centring_shortcut_never_costs_accuracy(shape, ratio):
+    # κ(Xc) = 300 and means ~30× the spread: subtracting n·x̄x̄ᵀ from XᵀX (or
+    # double-centring XXᵀ) multiplies the Gram's rounding error by ~1 + ratio, which
+    # κ(G) = 9e4 turns into ~1e-8 on the coefficients.  The eigen route must notice and
+    # centre exactly, keeping the answer at the accuracy of an explicitly centred SVD.
+    X, Y = _conditioned_with_means(*shape, kappa=300.0, ratio=ratio, seed=1)
+    Xc, Yc = X - X.mean(axis=0), Y - Y.mean(axis=0)
+    S = Spectral(X, Y, fit_intercept=True)
+    assert S.method == ("gram" if shape[0] < shape[1] else "cov")
+    ref = Spectral(Xc, Yc, fit_intercept=True, method="svd")
+    alphas = np.array([1e-6, 1e-3, 0.1, 1.0])
+    assert_close(S.path(alphas), ref.path(alphas), 1e-10)
+    assert_close(S.loo_mse(alphas, per_target=True), ref.loo_mse(alphas, per_target=True),
+                 1e-10)
+
+
 def test_float32_gram_in_float64(monkeypatch):
     monkeypatch.setattr(_spectral, "_BLOCK", 50)
     X, Y = make_data(200, 8, k=2, dtype=np.float32, seed=11)

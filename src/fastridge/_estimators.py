@@ -2,10 +2,14 @@
 
 :class:`Ridge` fits one penalty; :class:`RidgeCV` (see ``_ridgecv.py``) picks it by exact
 leave-one-out.  The intercept is fitted by centring X and y on their (weighted) means.
-No centred copy of X is made: the Cholesky drivers centre blocks of rows (primal) or
-columns (dual) into a small buffer as they accumulate the Gram matrix, which is exactly
-the Gram of the centred data.  The shortcut ``XᵀX − n x̄x̄ᵀ`` is not used: when the
-means are large relative to the spread it cancels away most significant digits.
+No centred copy of X is made.  Unweighted primal fits subtract ``n x̄x̄ᵀ`` from the
+plain ``XᵀX`` (full ?syrk speed) when no column's mean exceeds ``eps^(-1/8)`` (≈ 90 in
+float64) standard deviations; that subtraction multiplies the Gram's rounding
+error by ``1 + max (mean/sd)²``, and the driver divides its condition estimate by the
+same factor, so ``solver="auto"`` falls back to the SVD wherever the loss would show.
+Otherwise (large means, weights, the dual) the drivers centre blocks of rows (primal) or
+columns (dual) into a small buffer as they accumulate the Gram matrix — exactly the Gram
+of the centred data, whatever the means.
 """
 from __future__ import annotations
 

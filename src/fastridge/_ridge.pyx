@@ -327,45 +327,56 @@ cdef inline int _block_size(int total, int width, int other) noexcept nogil:
     return <int> (bs if bs < total else total)
 
 
-cdef bint _correction_is_safe(int n, int d, int k, const floating *G, const floating *Y,
+cdef double _correction_growth(int n, int d, int k, const floating *G, const floating *Y,
                               bint y_c, const floating *xmean,
                               const floating *ymean) noexcept nogil:
-    """Whether XcᵀXc = XᵀX − n x̄x̄ᵀ (and XcᵀYc = XᵀY − n x̄ȳᵀ) may be formed by subtraction.
+    """Whether XcᵀXc = XᵀX − n x̄x̄ᵀ (and XcᵀYc = XᵀY − n x̄ȳᵀ) may be formed by subtraction:
+    0 when not, else the growth factor ``1 + max ρ²`` of the rounding error it brings.
 
     The subtraction's rounding error, relative to the scale σ_i σ_j n of the centred
     entry, is about eps · (1 + ρ_i ρ_j) with ρ = |mean| / standard deviation per column
-    (of X, and of Y for the cross block).  Allowing ρ² ≤ eps^(-1/4) keeps that below
-    eps^(3/4): 1.8e-12 in float64 (ρ ≲ 90), 4e-6 in float32 (ρ ≲ 7).  Larger means
+    (of X, and of Y for the cross block): (1 + max ρ²) times that of exact centring, and
+    the solution's error grows by the same factor.  Allowed while ρ² ≤ eps^(-1/4) (ρ ≲ 90
+    in float64, ≲ 7 in float32); the caller divides its condition estimate by the factor,
+    so ``solver="auto"`` still falls back where the loss would matter.  Larger means
     relative to the spread need exact (blockwise) centring.
     """
     cdef double eps = 2.220446049250313e-16 if floating is double else 1.1920929e-07
     cdef double limit = 1.0 / sqrt(sqrt(eps))
-    cdef double spread, shift, yy
+    cdef double spread, shift, yy, worst = 0
     cdef Py_ssize_t i, j
     for j in range(d):
         shift = <double> n * xmean[j] * xmean[j]
         spread = G[j * d + j] - shift                              # Σ (x − x̄)², roughly
         if not (shift <= limit * spread):
-            return False
+            return 0
+        if shift > worst * spread:
+            worst = shift / spread
     for j in range(k):
         yy = 0
         for i in range(n):
             yy += _at(Y, y_c, n, k, i, j) * _at(Y, y_c, n, k, i, j)
         shift = <double> n * ymean[j] * ymean[j]
         if not (shift <= limit * (yy - shift)):
-            return False
-    return True
+            return 0
+        if shift > worst * (yy - shift):
+            worst = shift / (yy - shift)
+    return 1 + worst
 
 
 cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                bint y_c, const floating *sw, const floating *xmean, const floating *ymean,
-               floating beta, floating *G, floating *B) noexcept nogil:
+               floating beta, floating *G, floating *B, double *growth) noexcept nogil:
     """G = beta G + ZᵀZ (upper triangle) and B = beta B + ZᵀV with Z = S^½(X − 1x̄ᵀ),
-    V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM."""
+    V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM.  ``growth``
+    (may be NULL) receives 1, or the error growth of the rank-one centring when used."""
     cdef floating *xb = NULL
     cdef floating *yb = NULL
     cdef int info = 0, bs, m, r0, i, j
     cdef floating s, b
+    cdef double grow
+    if growth != NULL:
+        growth[0] = 1
     if sw == NULL and xmean == NULL and ymean == NULL:
         _plain_gram(n, d, k, X, x_c, Y, y_c, beta, G, B)          # G, B = XᵀX, XᵀY
         return 0
@@ -373,7 +384,10 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
         # Centring as a rank-one correction of the plain Gram, at the plain Gram's speed,
         # where that is safe; otherwise fall through to exact blockwise centring.
         _plain_gram(n, d, k, X, x_c, Y, y_c, 0, G, B)              # G, B = XᵀX, XᵀY
-        if _correction_is_safe(n, d, k, G, Y, y_c, xmean, ymean):
+        grow = _correction_growth(n, d, k, G, Y, y_c, xmean, ymean)
+        if grow > 0:
+            if growth != NULL:
+                growth[0] = grow
             for j in range(d):                                     # G −= n x̄ x̄ᵀ (upper)
                 for i in range(j + 1):
                     G[j * d + i] -= n * xmean[i] * xmean[j]
@@ -415,11 +429,16 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
                  bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
     cdef floating *G = <floating *> malloc(<size_t> d * d * sizeof(floating))
     cdef int info = ERR_NOMEM
+    cdef double growth = 1
     if G != NULL:
-        info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W)  # G, W = XᵀX, XᵀY
+        info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W,  # G, W = XᵀX, XᵀY
+                     &growth)
     if info == 0:
         info = _factor_and_solve(d, k, G, alphas, n_alpha, group, W, estimate, failed,
                                  rcond_min)
+        # A rank-one centring multiplied the rounding error by `growth`: report the
+        # condition as that much worse, so the caller's fallback test accounts for it.
+        rcond_min[0] /= growth
     free(G)
     return info
 
@@ -544,7 +563,10 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
     weights.  ``xmean`` (d,) and ``ymean`` (k,) are empty or the means to centre X and Y
     by (fit with intercept) — applied blockwise, X is never copied.  With ``estimate``
     the reciprocal condition number of the factored matrix
-    is estimated (``rcond``; 1.0 otherwise).  ``info`` > 0 is ?potrf's leading minor (for
+    is estimated (``rcond``; 1.0 otherwise); where the primal Gram was centred by the
+    rank-one subtraction, it is divided by that subtraction's error growth ``1 + max ρ²``
+    (ρ = |mean| / spread per column), so a caller that falls back below a threshold
+    also covers the rounding the shortcut added.  ``info`` > 0 is ?potrf's leading minor (for
     ``alphas[failed_alpha]``), ``ERR_NOMEM`` a failed allocation, ``ERR_NONFINITE`` a
     NaN/inf on the Gram diagonal (X holds NaN/inf, or its squares overflow).
     """
@@ -614,11 +636,11 @@ def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
         if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
             info = _gram(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c,
                          <const float *> sp, <const float *> mxp, <const float *> myp,
-                         1 if accumulate else 0, <float *> gp, <float *> bp)
+                         1 if accumulate else 0, <float *> gp, <float *> bp, NULL)
         else:
             info = _gram(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c,
                          <const double *> sp, <const double *> mxp, <const double *> myp,
-                         1 if accumulate else 0, <double *> gp, <double *> bp)
+                         1 if accumulate else 0, <double *> gp, <double *> bp, NULL)
     return info
 
 

@@ -30,7 +30,8 @@ __all__ = ["Spectral", "eigen_tolerance", "METHODS"]
 METHODS = ("auto", "svd", "eigen")
 
 _EPS64 = float(np.finfo(np.float64).eps)
-# Elements of X centred (and cast to float64) at a time: 2 MiB buffers, far below X.
+# Elements of a work block (rows or columns of X centred and cast to float64, rows of U
+# and U²): 2 MiB buffers, far below X.
 _BLOCK = 1 << 18
 # Elements of leave-one-out residuals held at a time (32 MiB of float64).
 _CHUNK = 1 << 22
@@ -55,6 +56,9 @@ def eigen_tolerance(dtype) -> float:
       float32 SVD, whose error is ``eps32 · κ(X)``).
 
     Beyond that the SVD of X is used: its error grows like ``κ(X)``, not ``κ(X)²``.
+    Where the Gram matrix was centred by subtraction, its rounding error is larger by
+    the centring's growth factor, so the test becomes ``eps64 · growth · κ(G) ≤
+    eps^(2/3)``; a Gram matrix that passes only when centred exactly is made again so.
     """
     eps = float(np.finfo(dtype).eps)
     return _EPS64 / eps ** (2.0 / 3.0)
@@ -99,26 +103,35 @@ def _col_steps(n, d):
     return step, [slice(j, min(j + step, d)) for j in range(0, d, step)]
 
 
-def _cov_pass(X, mean, Yc):
-    """``G = XcᵀXc`` (d, d) (upper triangle, F-ordered) and ``XcᵀYc`` (d, k), float64.
+def _cov_pass(X, mean, Yc, exact=False):
+    """``G = XcᵀXc`` (d, d) (upper triangle, F-ordered), ``XcᵀYc`` (d, k), float64, and
+    the growth of the centring's rounding error (1 for exact centring).
 
-    One pass over X in blocks of rows: each block is centred into a float64 buffer and
-    accumulated with ?syrk.  Exact centring at O(block·d) extra memory; the rank-one
-    shortcut ``XᵀX − n·x̄x̄ᵀ`` would cancel catastrophically when the means are large
-    compared with the spread (it loses ``eps·(|x̄|/σ)²`` relative).
+    float64 X goes to the compiled :func:`fastridge._ridge.gram_update` (?syrk + ?gemm
+    over cache-sized row blocks), which subtracts ``n·x̄x̄ᵀ`` from ``XᵀX`` where every
+    column has ``ρ² = n·x̄²/Σ(x − x̄)² ≤ _SHIFT_LIMIT`` — error growth ``1 + max ρ²`` —
+    and otherwise centres blocks of rows exactly; ``exact`` forces the latter.  float32 X
+    is centred and cast block by block here (exact).
     """
     n, d = X.shape
     if X.dtype == np.float64:
-        # The compiled driver: ?syrk + ?gemm over cache-sized row blocks, centring by the
-        # rank-one correction where the mean/spread ratio makes it safe, else blockwise.
-        G = np.empty((d, d), order="F")
-        XtY = np.empty((d, Yc.shape[1]), order="F")
+        k = Yc.shape[1]
         none = np.empty(0)
-        centre = (none, none) if mean is None else (mean, np.zeros(Yc.shape[1]))
+        centre = (none, none) if mean is None else (mean, np.zeros(k))  # Yc is centred
+        if exact:  # accumulating into zeros takes the driver's exact blockwise centring
+            G, XtY = np.zeros((d, d), order="F"), np.zeros((d, k), order="F")
+        else:
+            G, XtY = np.empty((d, d), order="F"), np.empty((d, k), order="F")
         if _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G, XtY,
-                              False) != 0:
+                              exact) != 0:
             raise MemoryError("could not allocate the Gram matrix work space")
-        return G, XtY
+        growth = 1.0
+        if mean is not None and not exact:
+            # the driver's own test, on the centred diagonal
+            rho2 = n * mean * mean / np.maximum(np.diag(G), np.finfo(np.float64).tiny)
+            if rho2.size and rho2.max() <= _SHIFT_LIMIT:
+                growth += float(rho2.max())
+        return G, XtY, growth
     G = np.zeros((d, d), order="F")
     XtY = np.zeros((d, Yc.shape[1]))
     step, blocks = _row_steps(n, d)
@@ -127,29 +140,30 @@ def _cov_pass(X, mean, Yc):
         B = _fill(buf[: rows.stop - rows.start], X[rows], mean)  # B = Xc[rows]
         G = _syrk(B.T, G, trans=0)  # G += B.T @ B (B.T is F-contiguous)
         XtY += B.T @ Yc[rows]
-    return G, XtY
+    return G, XtY, 1.0
 
 
-def _gram_pass(X, mean):
-    """``K = XcXcᵀ`` (n, n) (upper triangle, F-ordered, float64) and whether X's centring
-    may be applied by subtraction (``XcᵀA = Xᵀ(A − 1Āᵀ)`` in :meth:`Spectral._back` too).
+def _gram_pass(X, mean, exact=False):
+    """``K = XcXcᵀ`` (n, n) (upper triangle, F-ordered, float64), whether X's centring was
+    applied by subtraction (then ``XcᵀA = Xᵀ(A − 1Āᵀ)`` in :meth:`Spectral._xct` too),
+    and the growth of the centring's rounding error (1 for exact centring).
 
     float64 X with an intercept: ``XXᵀ`` by one ?syrk, then double-centred in one pass
-    (:func:`fastridge._ridge.center_kernel`) when the means are small next to the spread,
-    ``R = n‖x̄‖² / ‖Xc‖²_F ≤ _SHIFT_LIMIT`` — the subtraction's error relative to ‖K‖ is
-    about ``eps·(1 + R)``.  Otherwise blocks of columns centred into a buffer (exact).
+    (:func:`fastridge._ridge.center_kernel`) when ``R = n‖x̄‖² / ‖Xc‖²_F ≤ _SHIFT_LIMIT``;
+    the subtraction multiplies the rounding error of K by about ``1 + R``.  Otherwise
+    (or ``exact``) blocks of columns are centred into a buffer.
     """
     n, d = X.shape
     if _direct(X, mean):
         # K = X @ X.T
-        return (_syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)), False
-    if X.dtype == np.float64:
+        return (_syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)), False, 1.0
+    if X.dtype == np.float64 and not exact:
         K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
         mu = float(mean @ mean)
         spread = float(np.trace(K)) - n * mu  # ‖Xc‖²_F, only to choose the method
         if spread > 0 and n * mu <= _SHIFT_LIMIT * spread:
             _ridge.center_kernel(K, X @ mean, mu)
-            return K, True
+            return K, True, 1.0 + n * mu / spread
         del K  # means too large for a subtraction: centre exactly
     K = np.zeros((n, n), order="F")
     step, blocks = _col_steps(n, d)
@@ -158,7 +172,7 @@ def _gram_pass(X, mean):
         B = _fill(buf[:, : cols.stop - cols.start], X[:, cols],
                   None if mean is None else mean[cols])  # B = Xc[:, cols], F-contiguous
         K = _syrk(B, K, trans=0)  # K += B @ B.T
-    return K, False
+    return K, False, 1.0
 
 
 def _xct_matmul(X, mean, A):
@@ -223,18 +237,22 @@ class Spectral:
     ("gram"; with an intercept its known null vector, the constant, is dropped).  Forming
     a Gram squares the condition number, so the result is accepted only when its own
     eigenvalues show it accurate enough, ``λ_min ≥ eigen_tolerance(dtype) · λ_max``
-    (``κ(X) ≲ 400`` in float64); otherwise the thin SVD of Xc (?gesdd, in the working
+    (``κ(X) ≲ 400`` in float64; times the centring's growth factor, see Centring);
+    otherwise the thin SVD of Xc (?gesdd, in the working
     dtype) is computed instead, wasting the Gram pass (≈ n·min(n,d)² flops, a third of
     the SVD's cost).  On either route directions with ``s ≤ max(n, d)·eps·s_max``
     (``λ ≤ max(n, d)·eps64·λ_max`` on the eigen route) are dropped, as in
     ``ridge(solver="svd")``, so α = 0 gives the pseudo-inverse solution.
 
-    **Centring.**  Eigen route, no n×d copy: ``XcXcᵀ`` and ``Xc V`` are accumulated from
-    blocks of X centred into a 2 MiB float64 buffer — exact.  ``XcᵀXc`` and ``XcᵀYc``
-    come from the compiled :func:`fastridge._ridge.gram_update`, which subtracts
-    ``n·x̄x̄ᵀ`` from ``XᵀX`` only where the means are small next to the spread (that
-    shortcut loses ``eps·(|x̄|/σ)²`` relative, 1e-4 for means of 1e6 around unit noise)
-    and centres blockwise otherwise.  SVD route: ?gesdd destroys its input, so X is copied
+    **Centring.**  Eigen route, never an n×d copy.  Where the means are small next to
+    the spread (``n·x̄²/Σ(x − x̄)² ≤ _SHIFT_LIMIT``, per column on the "cov" side, summed
+    over columns on the "gram" side) it is a subtraction after the uncentred product:
+    ``XᵀX − n·x̄x̄ᵀ`` (in :func:`fastridge._ridge.gram_update`), ``XXᵀ`` double-centred
+    by :func:`fastridge._ridge.center_kernel`, ``X V − 1x̄ᵀV``, ``Xᵀ(A − 1Āᵀ)``.  That
+    multiplies the Gram matrix's rounding error by ``1 + max(n·x̄²/Σ(x − x̄)²)`` (1e12 for
+    means of 1e6 around unit noise, hence the limit), which the accuracy test above
+    takes into account.  Otherwise, or when the test needs it, blocks of X are centred
+    exactly in a float64 buffer of about ``_BLOCK`` entries.  SVD route: ?gesdd destroys its input, so X is copied
     anyway; the copy is centred while it is made (SciPy's ?gesdd then overwrites it), or,
     without intercept, X goes to the compiled :func:`svd_factor` which copies it.
 
@@ -243,8 +261,9 @@ class Spectral:
     ``Yc`` (n×k), plus ``U`` (n×r) on the "svd" and "gram" routes, where it comes out
     of the decomposition; the "cov" route keeps no n×r array and recomputes U's rows
     (one ``Xc V`` GEMM, 2·n·d·r flops) in each leave-one-out call.  Leave-one-out works
-    on blocks of about ``_BLOCK`` entries of U and at most ``_CHUNK`` residuals at a
-    time.  No (n_alphas, n, d) tensor is ever formed.
+    on blocks of about ``_BLOCK`` entries of U and at most ``_CHUNK`` residuals and
+    ``_CHUNK`` entries of the per-α spectral residual weights at a time.  No
+    (n_alphas, n, d) tensor is ever formed.
 
     **Cost per α**: coefficients O(d·r·k) ("gram": O(r·(n + d)·k) unless ``XcᵀU`` is
     cached); leave-one-out O(n·r·(k + 1)), all α of a chunk in two GEMMs per block.
@@ -283,13 +302,13 @@ class Spectral:
 
     # ---- construction ----------------------------------------------------------------
 
-    def _eigen(self, X, Yc, mean, side, check, loo) -> bool:
+    def _eigen(self, X, Yc, mean, side, check, loo, exact=False) -> bool:
         n, d = X.shape
         if side == "cov":
-            G, XtY = _cov_pass(X, mean, Yc)
+            G, XtY, growth = _cov_pass(X, mean, Yc, exact)
             spread = np.diag(G).copy()  # Σ_i (x_ij − x̄_j)², before ?syevd overwrites G
         else:
-            G, self._shift_ok = _gram_pass(X, mean)
+            G, shifted, growth = _gram_pass(X, mean, exact)
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
                           check_finite=False)
         del G
@@ -299,8 +318,13 @@ class Spectral:
         m = lam.shape[0]
         lam_max = float(lam[-1]) if m else 0.0
         lam_min = float(lam[m - self._max_rank]) if self._max_rank else lam_max
-        if check and lam_max > 0 and not lam_min >= eigen_tolerance(self.dtype) * lam_max:
-            return False  # too ill-conditioned for a squared condition number
+        tol = eigen_tolerance(self.dtype)
+        if check and lam_max > 0:
+            if not lam_min >= tol * lam_max:
+                return False  # too ill-conditioned for a squared condition number
+            if not lam_min >= tol * growth * lam_max:
+                # accurate enough only if centred exactly: make the Gram matrix again so
+                return self._eigen(X, Yc, mean, side, check, loo, exact=True)
         r = (int(np.count_nonzero(lam[m - self._max_rank:] > max(n, d) * _EPS64 * lam_max))
              if lam_max > 0 else 0)
         lam, Q = lam[m - r:].copy(), Q[:, m - r:]  # Q.shape = (m, r), F-ordered view
@@ -315,12 +339,13 @@ class Spectral:
                 # (per column n·x̄² ≤ _SHIFT_LIMIT·Σ(x − x̄)², as for the Gram matrix).
                 s = np.sqrt(lam)
                 self._X, self._mean, self._Vs = X, mean, Q / s
-                self._shift_ok = (mean is not None and X.dtype == np.float64
+                self._shift_ok = (mean is not None and X.dtype == np.float64 and not exact
                                   and bool(np.all(n * mean * mean <= _SHIFT_LIMIT * spread)))
                 self._set_loo(None, self._B / s[:, None], Yc)
         else:
             self.method = "gram"
             self._P = None
+            self._shift_ok = shifted
             self._X, self._mean, self._Ugram = X, mean, Q  # w = XcᵀU (C / (λ + α))
             self._B = Q.T @ Yc  # C = UᵀYc, (r, k)
             if loo:
@@ -338,6 +363,7 @@ class Spectral:
         U = np.asarray(U[:, :r], dtype=np.float64)
         C = U.T @ Yc  # UᵀYc, (r, k)
         self.method = "svd"
+        self._shift_ok = False
         self._lam = s * s
         self._P = np.ascontiguousarray(Vt[:r].T, dtype=np.float64)  # V, (d, r)
         self._B = s[:, None] * C  # s·UᵀYc = VᵀXcᵀYc, (r, k)
@@ -452,19 +478,29 @@ class Spectral:
 
         Blocks of rows, so nothing of size n×r or n×n_alphas×k is formed: a block's U rows
         (recomputed from X on the cov route), their squares, the projection residual and
-        the leverage complement live in work buffers reused by every block.  E is one of
-        those buffers: it is overwritten by the next block.
+        the leverage complement live in work buffers reused by every block, of about
+        ``_BLOCK`` entries each; a chunk of α holds at most ``_CHUNK`` residuals and
+        ``_CHUNK`` entries of ``g ⊙ C``.  E is one of those buffers: it is overwritten by
+        the next block.
         """
         if self._C is None:
             raise RuntimeError("Spectral was built with loo=False")
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
         C, Yc, lam = self._C, self._Yc, self._lam
         n, d, r, k = self.n_samples, self.n_features, self.rank, self.n_targets
-        step = max(1, min(n, _BLOCK // max(r, k, 1)))  # rows per block
-        per = max(1, min(a.size, _CHUNK // (step * k)))  # α per chunk
-        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
-        M = (g[:, :, None] * C[:, None, :]).reshape(r, a.size * k)  # g ⊙ C per α
         stored = self._U is not None
+        width = max(r, k, 1) if stored else max(d, k, 1)  # the cov route's xbuf is (m, d)
+        step = max(1, min(n, _BLOCK // width))  # rows per block
+        per = max(1, min(a.size, _CHUNK // (max(step, r) * k)))  # α per chunk
+        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
+        mbuf = np.empty(r * per * k)
+
+        def g_times_c(first, last):  # (r, c·k): g ⊙ C for α[first:last], in mbuf
+            Mc = mbuf[: r * (last - first) * k].reshape(r, last - first, k)
+            np.multiply(g[:, first:last, None], C[:, None, :], out=Mc)
+            return Mc.reshape(r, (last - first) * k)
+
+        M = g_times_c(0, a.size) if per == a.size else None  # one chunk: built once
         if not stored and self._shift_ok:
             self._cs = self._mean @ self._Vs  # x̄ᵀV / s, (r,)
         xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
@@ -486,8 +522,8 @@ class Spectral:
                 c = sl.stop - sl.start
                 denom = np.matmul(U2, g[:, sl], out=dbuf[: m * c].reshape(m, c))
                 denom += base  # 1 − H_ii(α) = base + Σ_j U_ij² g_j
-                E = np.matmul(Ub, M[:, first * k: sl.stop * k],
-                              out=ebuf[: m * c * k].reshape(m, c * k)).reshape(m, c, k)
+                Mc = M if M is not None else g_times_c(sl.start, sl.stop)
+                E = np.matmul(Ub, Mc, out=ebuf[: m * c * k].reshape(m, c * k)).reshape(m, c, k)
                 if R0 is not None:
                     E += R0[:, None, :]  # Yc − fitted = R0 + U diag(g) C
                 with np.errstate(divide="ignore", invalid="ignore"):
