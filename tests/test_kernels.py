@@ -23,8 +23,9 @@ def _data(n, d, k, dtype, x_order, y_order, seed=0):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("x_order", ["C", "F"])
 @pytest.mark.parametrize("y_order", ["C", "F"])
-@pytest.mark.parametrize("k", [0, 1, 3])
-@pytest.mark.parametrize("n, d", [(9_001, 40), (70_003, 4), (300, 40), (5_000, 300)])
+@pytest.mark.parametrize("k", [0, 1, 3, 9])  # 9 > d = 4: XᵀY computed as (YᵀX)ᵀ
+@pytest.mark.parametrize("n, d", [(9_001, 40), (70_003, 4), (300, 40), (5_000, 300),
+                                  (600, 4)])
 def test_gram_update_blocks(dtype, x_order, y_order, k, n, d):
     X, Y = _data(n, d, k, dtype, x_order, y_order)
     kk = max(k, 1)

@@ -175,6 +175,21 @@ def test_per_target_alpha(solver, alphas, shape, orders, dtype):
         assert_close(coef, ref_ridge(X, Y, alpha, ref=reference.ridge_svd), dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("orders", ["CC", "CF", "FC", "FF"])
+@pytest.mark.parametrize("shape", [(30, 4), (4, 9)], ids=["tall", "wide"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_more_targets_than_features(solver, shape, orders, dtype):
+    # k > d: the drivers form XᵀY (and the dual's XᵀA) as (YᵀX)ᵀ, BLAS's faster side.
+    n, d = shape
+    X, Y = make_data(n, d, 25, 3, dtype, orders[0], orders[1])
+    alpha = np.linspace(0.5, 3.0, 25)
+    coef = fr.ridge(X, Y, alpha, solver=solver)
+    assert coef.shape == (d, 25) and coef.dtype == dtype
+    assert_close(coef, ref_ridge(X, Y, alpha), dtype)
+    assert_close(fr.ridge(X, Y, 1.5, solver=solver), ref_ridge(X, Y, 1.5), dtype)
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_shared_alpha_targets_match_single_alpha_solves(solver):
     # Targets sharing an α share one factorization; each column must equal its own solve.
