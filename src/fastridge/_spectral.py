@@ -158,13 +158,13 @@ def _gram_pass(X, mean, exact=False):
         # K = X @ X.T
         return (_syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)), False, 1.0
     if X.dtype == np.float64 and not exact:
-        K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
+        flat = X.ravel(order="K")  # a view: X is C- or F-contiguous
         mu = float(mean @ mean)
-        spread = float(np.trace(K)) - n * mu  # ‖Xc‖²_F, only to choose the method
+        spread = float(flat @ flat) - n * mu  # ‖Xc‖²_F, only to choose the method
         if spread > 0 and n * mu <= _SHIFT_LIMIT * spread:
+            K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
             _ridge.center_kernel(K, X @ mean, mu)
             return K, True, 1.0 + n * mu / spread
-        del K  # means too large for a subtraction: centre exactly
     K = np.zeros((n, n), order="F")
     step, blocks = _col_steps(n, d)
     buf = np.empty((n, step), order="F")
