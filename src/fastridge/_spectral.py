@@ -238,9 +238,8 @@ class Spectral:
     a Gram squares the condition number, so the result is accepted only when its own
     eigenvalues show it accurate enough, ``λ_min ≥ eigen_tolerance(dtype) · λ_max``
     (``κ(X) ≲ 400`` in float64; times the centring's growth factor, see Centring);
-    otherwise the thin SVD of Xc (?gesdd, in the working
-    dtype) is computed instead, wasting the Gram pass (≈ n·min(n,d)² flops, a third of
-    the SVD's cost).  On either route directions with ``s ≤ max(n, d)·eps·s_max``
+    otherwise the thin SVD of Xc (?gesdd, in the working dtype) is computed instead,
+    wasting the Gram pass (≈ n·min(n,d)² flops, a third of the SVD's cost).  On either route directions with ``s ≤ max(n, d)·eps·s_max``
     (``λ ≤ max(n, d)·eps64·λ_max`` on the eigen route) are dropped, as in
     ``ridge(solver="svd")``, so α = 0 gives the pseudo-inverse solution.
 
@@ -252,9 +251,10 @@ class Spectral:
     multiplies the Gram matrix's rounding error by ``1 + max(n·x̄²/Σ(x − x̄)²)`` (1e12 for
     means of 1e6 around unit noise, hence the limit), which the accuracy test above
     takes into account.  Otherwise, or when the test needs it, blocks of X are centred
-    exactly in a float64 buffer of about ``_BLOCK`` entries.  SVD route: ?gesdd destroys its input, so X is copied
-    anyway; the copy is centred while it is made (SciPy's ?gesdd then overwrites it), or,
-    without intercept, X goes to the compiled :func:`svd_factor` which copies it.
+    exactly in a float64 buffer of about ``_BLOCK`` entries.  SVD route: ?gesdd destroys
+    its input, so X is copied anyway; the copy is centred while it is made (SciPy's
+    ?gesdd then overwrites it), or, without intercept, X goes to the compiled
+    :func:`svd_factor` which copies it.
 
     **Memory** (besides the data): Gram route O(min(n,d)²) + O(r·(d + k)); the "gram"
     route keeps ``XcᵀU`` (d×r) once a path asks for many columns.  With ``loo=True``:
@@ -341,6 +341,7 @@ class Spectral:
                 self._X, self._mean, self._Vs = X, mean, Q / s
                 self._shift_ok = (mean is not None and X.dtype == np.float64 and not exact
                                   and bool(np.all(n * mean * mean <= _SHIFT_LIMIT * spread)))
+                self._cs = mean @ self._Vs if self._shift_ok else None  # x̄ᵀV / s, (r,)
                 self._set_loo(None, self._B / s[:, None], Yc)
         else:
             self.method = "gram"
@@ -501,8 +502,6 @@ class Spectral:
             return Mc.reshape(r, (last - first) * k)
 
         M = g_times_c(0, a.size) if per == a.size else None  # one chunk: built once
-        if not stored and self._shift_ok:
-            self._cs = self._mean @ self._Vs  # x̄ᵀV / s, (r,)
         xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
                 else np.empty((step, d)))
         ubuf = None if stored else np.empty((step, r))
