@@ -6,6 +6,7 @@ Everything is checked against something computed another way: ``fastridge.ridge`
 (``brute_force_loo_mse``) and scikit-learn's ``RidgeCV``.
 """
 import inspect
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -393,6 +394,32 @@ def test_centring_shortcut_never_costs_accuracy(shape, ratio):
     assert_close(S.path(alphas), ref.path(alphas), 1e-10)
     assert_close(S.loo_mse(alphas, per_target=True), ref.loo_mse(alphas, per_target=True),
                  1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 14), d=st.integers(1, 14), k=st.integers(1, 3),
+       seed=st.integers(0, 2**16), mean=st.sampled_from([0.0, 2.0, 1e5]),
+       fit_intercept=st.booleans(), order=st.sampled_from(["C", "F"]),
+       block=st.integers(1, 60), chunk=st.integers(1, 200),
+       method=st.sampled_from(["auto", "svd", "eigen"]))
+def test_blocked_loo_matches_brute_force_property(n, d, k, seed, mean, fit_intercept, order,
+                                                  block, chunk, method):
+    # Any shape, mean offset, layout, route and block/chunk sizes (several row blocks and
+    # α chunks per block when small): leave-one-out equals refitting without each row.
+    if method == "eigen" and not fit_intercept:
+        mean = min(mean, 2.0)  # a forced Gram route squares κ(X) ≈ 1e5 of an offset of 1e5
+    X, Y = make_data(n, d, k=k, seed=seed, order=order)
+    X = np.asarray(X + mean, order=order)
+    with mock.patch.object(_spectral, "_BLOCK", block), \
+            mock.patch.object(_spectral, "_CHUNK", chunk):
+        S = Spectral(X, Y, fit_intercept=fit_intercept, method=method)
+        got = S.loo_mse(LOO_ALPHAS, per_target=True)
+        res = S.loo_residuals(LOO_ALPHAS)
+    want = brute_force_loo_mse(X, Y, LOO_ALPHAS, fit_intercept)
+    # a forced Gram route squares κ; large means and float rounding of the brute force
+    rtol = 1e-6 if method == "eigen" or mean > 1e3 else 1e-8
+    assert_close(got, want, rtol)
+    assert_close((res ** 2).mean(axis=1), got, 1e-12)
 
 
 def test_float32_gram_in_float64(monkeypatch):
