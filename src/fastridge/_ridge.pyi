@@ -29,7 +29,7 @@ def gram_update(
     G: np.ndarray,
     B: np.ndarray,
     accumulate: bool,
-) -> int: ...
+) -> Tuple[int, float]: ...
 def svd_factor(
     X: np.ndarray,
     sqrt_sw: np.ndarray,

@@ -384,14 +384,15 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
                floating beta, floating *G, floating *B, double *growth) noexcept nogil:
     """G = beta G + ZᵀZ (upper triangle) and B = beta B + ZᵀV with Z = S^½(X − 1x̄ᵀ),
     V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM.  ``growth``
-    (may be NULL) receives 1, or the error growth of the rank-one centring when used."""
+    (may be NULL) receives the error growth ``1 + max ρ²`` of the rank-one centring when
+    it was used, else 0."""
     cdef floating *xb = NULL
     cdef floating *yb = NULL
     cdef int info = 0, bs, m, r0, i, j
     cdef floating s, b
     cdef double grow
     if growth != NULL:
-        growth[0] = 1
+        growth[0] = 0
     if sw == NULL and xmean == NULL and ymean == NULL:
         _plain_gram(n, d, k, X, x_c, Y, y_c, beta, G, B)          # G, B = XᵀX, XᵀY
         return 0
@@ -444,7 +445,7 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
                  bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
     cdef floating *G = <floating *> malloc(<size_t> d * d * sizeof(floating))
     cdef int info = ERR_NOMEM
-    cdef double growth = 1
+    cdef double growth = 0
     if G != NULL:
         info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W,  # G, W = XᵀX, XᵀY
                      &growth)
@@ -453,7 +454,8 @@ cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floatin
                                  rcond_min)
         # A rank-one centring multiplied the rounding error by `growth`: report the
         # condition as that much worse, so the caller's fallback test accounts for it.
-        rcond_min[0] /= growth
+        if growth > 1:
+            rcond_min[0] /= growth
     free(G)
     return info
 
@@ -633,7 +635,10 @@ def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
     absent): ``G`` (d, d, F-ordered) receives ZᵀZ in its UPPER triangle only (the lower
     one is left as it was) and ``B`` (d, k, F-ordered) receives ZᵀV — added to their
     contents when ``accumulate``, else overwriting them.  ``X`` (n, d) and ``Y`` (n, k)
-    are C- or F-contiguous of G's dtype.  Returns 0 or ``NOMEM``.
+    are C- or F-contiguous of G's dtype.  Returns ``(info, growth)``: info 0 or ``NOMEM``;
+    growth 0 unless the centring was applied as ``XᵀX − n x̄x̄ᵀ`` (unweighted, not
+    accumulating, means small next to the spread), then that subtraction's rounding-error
+    growth ``1 + max ρ²`` (ρ = |mean| / spread per column).
     """
     cdef int n = <int> X.shape[0], d = <int> X.shape[1]
     cdef int k = 1 if cnp.PyArray_NDIM(Y) == 1 else <int> Y.shape[1]
@@ -647,16 +652,17 @@ def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
     cdef void *gp = cnp.PyArray_DATA(G)
     cdef void *bp = cnp.PyArray_DATA(B)
     cdef int info
+    cdef double growth = 0
     with nogil:
         if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
             info = _gram(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c,
                          <const float *> sp, <const float *> mxp, <const float *> myp,
-                         1 if accumulate else 0, <float *> gp, <float *> bp, NULL)
+                         1 if accumulate else 0, <float *> gp, <float *> bp, &growth)
         else:
             info = _gram(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c,
                          <const double *> sp, <const double *> mxp, <const double *> myp,
-                         1 if accumulate else 0, <double *> gp, <double *> bp, NULL)
-    return info
+                         1 if accumulate else 0, <double *> gp, <double *> bp, &growth)
+    return info, growth
 
 
 def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray xmean, cnp.ndarray U,

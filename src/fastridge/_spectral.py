@@ -104,14 +104,15 @@ def _col_steps(n, d):
 
 
 def _cov_pass(X, mean, Yc, exact=False):
-    """``G = XcᵀXc`` (d, d) (upper triangle, F-ordered), ``XcᵀYc`` (d, k), float64, and
-    the growth of the centring's rounding error (1 for exact centring).
+    """``G = XcᵀXc`` (d, d) (upper triangle, F-ordered), ``XcᵀYc`` (d, k), float64, whether
+    X's centring was applied by subtraction, and the growth of the centring's rounding
+    error (1 for exact centring).
 
     float64 X goes to the compiled :func:`fastridge._ridge.gram_update` (?syrk + ?gemm
     over cache-sized row blocks), which subtracts ``n·x̄x̄ᵀ`` from ``XᵀX`` where every
-    column has ``ρ² = n·x̄²/Σ(x − x̄)² ≤ _SHIFT_LIMIT`` — error growth ``1 + max ρ²`` —
-    and otherwise centres blocks of rows exactly; ``exact`` forces the latter.  float32 X
-    is centred and cast block by block here (exact).
+    column has ``ρ² = n·x̄²/Σ(x − x̄)² ≤ eps^(-1/4)`` — error growth ``1 + max ρ²``, as
+    it reports — and otherwise centres blocks of rows exactly; ``exact`` forces the
+    latter.  float32 X is centred and cast block by block here (exact).
     """
     n, d = X.shape
     if X.dtype == np.float64:
@@ -122,16 +123,11 @@ def _cov_pass(X, mean, Yc, exact=False):
             G, XtY = np.zeros((d, d), order="F"), np.zeros((d, k), order="F")
         else:
             G, XtY = np.empty((d, d), order="F"), np.empty((d, k), order="F")
-        if _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G, XtY,
-                              exact) != 0:
+        info, growth = _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G,
+                                          XtY, exact)
+        if info != 0:
             raise MemoryError("could not allocate the Gram matrix work space")
-        growth = 1.0
-        if mean is not None and not exact:
-            # the driver's own test, on the centred diagonal
-            rho2 = n * mean * mean / np.maximum(np.diag(G), np.finfo(np.float64).tiny)
-            if rho2.size and rho2.max() <= _SHIFT_LIMIT:
-                growth += float(rho2.max())
-        return G, XtY, growth
+        return G, XtY, growth > 0, max(growth, 1.0)
     G = np.zeros((d, d), order="F")
     XtY = np.zeros((d, Yc.shape[1]))
     step, blocks = _row_steps(n, d)
@@ -140,7 +136,7 @@ def _cov_pass(X, mean, Yc, exact=False):
         B = _fill(buf[: rows.stop - rows.start], X[rows], mean)  # B = Xc[rows]
         G = _syrk(B.T, G, trans=0)  # G += B.T @ B (B.T is F-contiguous)
         XtY += B.T @ Yc[rows]
-    return G, XtY, 1.0
+    return G, XtY, False, 1.0
 
 
 def _gram_pass(X, mean, exact=False):
@@ -305,8 +301,7 @@ class Spectral:
     def _eigen(self, X, Yc, mean, side, check, loo, exact=False) -> bool:
         n, d = X.shape
         if side == "cov":
-            G, XtY, growth = _cov_pass(X, mean, Yc, exact)
-            spread = np.diag(G).copy()  # Σ_i (x_ij − x̄_j)², before ?syevd overwrites G
+            G, XtY, shifted, growth = _cov_pass(X, mean, Yc, exact)
         else:
             G, shifted, growth = _gram_pass(X, mean, exact)
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
@@ -335,12 +330,11 @@ class Spectral:
             self._B = Q.T @ XtY  # VᵀXcᵀYc, (r, k)
             if loo:
                 # U = Xc (V / s) is recomputed block by block when leave-one-out asks;
-                # as X (V / s) − 1(x̄ᵀV / s) where that subtraction is accurate enough
-                # (per column n·x̄² ≤ _SHIFT_LIMIT·Σ(x − x̄)², as for the Gram matrix).
+                # as X (V / s) − 1(x̄ᵀV / s) where the Gram matrix was centred by
+                # subtraction too (means small next to the spread).
                 s = np.sqrt(lam)
                 self._X, self._mean, self._Vs = X, mean, Q / s
-                self._shift_ok = (mean is not None and X.dtype == np.float64 and not exact
-                                  and bool(np.all(n * mean * mean <= _SHIFT_LIMIT * spread)))
+                self._shift_ok = shifted
                 self._cs = mean @ self._Vs if self._shift_ok else None  # x̄ᵀV / s, (r,)
                 self._set_loo(None, self._B / s[:, None], Yc)
         else:

@@ -148,8 +148,8 @@ class Stats:
             G = np.zeros((d, d), dtype=dtype, order="F")  # lower triangle stays 0
         none = _EMPTY[dtype]
         # G (+)= Zᵀ Z (upper), T = Zᵀ V with Z = S^½ (X − c): T[:, k] = Σ s (x − c)
-        info = _ridge.gram_update(X, V, none if sw is None else sw,
-                                  cx if centred else none, none, G, T, inplace)
+        info, _ = _ridge.gram_update(X, V, none if sw is None else sw,
+                                     cx if centred else none, none, G, T, inplace)
         if info != 0:
             raise MemoryError("could not allocate the Gram block buffer")
         sx = T[:, k].astype(np.float64)
