@@ -376,6 +376,16 @@ def test_large_alpha_shrinks_to_zero(solver):
         np.testing.assert_allclose(alpha * w, X.T @ y, rtol=1e-6, atol=1e-6 * g)
 
 
+def _assert_converges_as_alpha_falls(X, y, solver, limit):
+    """ridge(α) approaches ``limit`` monotonically as α → 0, to 1e-8 relative at 1e-8."""
+    prev = np.inf
+    for alpha in (1.0, 1e-2, 1e-4, 1e-6, 1e-8):
+        err = np.linalg.norm(fr.ridge(X, y, alpha, solver=solver) - limit)
+        assert err < prev
+        prev = err
+    assert prev < 1e-8 * np.linalg.norm(limit)
+
+
 @pytest.mark.parametrize("solver", ["auto", "svd", "primal"])
 def test_small_alpha_tall_is_least_squares(solver):
     for seed in SEEDS:
@@ -383,12 +393,7 @@ def test_small_alpha_tall_is_least_squares(solver):
         ls = np.linalg.lstsq(X, y, rcond=None)[0]
         np.testing.assert_allclose(fr.ridge(X, y, 0.0, solver=solver), ls, rtol=1e-10)
         np.testing.assert_allclose(reference.lstsq_min_norm(X, y), ls, rtol=1e-10)
-        prev = np.inf
-        for alpha in (1.0, 1e-2, 1e-4, 1e-6, 1e-8):
-            err = np.linalg.norm(fr.ridge(X, y, alpha, solver=solver) - ls)
-            assert err < prev
-            prev = err
-        assert prev < 1e-8 * np.linalg.norm(ls)
+        _assert_converges_as_alpha_falls(X, y, solver, ls)
 
 
 @pytest.mark.parametrize("solver", ["auto", "svd", "dual"])
@@ -400,12 +405,7 @@ def test_small_alpha_wide_is_minimum_norm(solver):
         np.testing.assert_allclose(w, min_norm, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(X @ w, y, rtol=1e-10, atol=1e-12)  # interpolates
         np.testing.assert_allclose(reference.lstsq_min_norm(X, y), min_norm, rtol=1e-10)
-        prev = np.inf
-        for alpha in (1.0, 1e-2, 1e-4, 1e-6, 1e-8):
-            err = np.linalg.norm(fr.ridge(X, y, alpha, solver=solver) - min_norm)
-            assert err < prev
-            prev = err
-        assert prev < 1e-8 * np.linalg.norm(min_norm)
+        _assert_converges_as_alpha_falls(X, y, solver, min_norm)
 
 
 @pytest.mark.parametrize("solver", ["auto", "svd"])
