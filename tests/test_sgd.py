@@ -392,6 +392,66 @@ def test_many_short_shuffled_epochs_split_into_calls(monkeypatch):
 
 
 # ------------------------------------------------------------------------------------
+# train_relu: segmented training with snapshots
+# ------------------------------------------------------------------------------------
+
+def test_train_relu_equals_one_relu_sgd_call():
+    """Segments between snapshot epochs share one Generator: one relu_sgd call's result."""
+    from fastridge.sgd import init_network, train_relu
+    x = np.linspace(-2, 2, 60)
+    y = np.abs(x)
+    tr = train_relu(x, y, hidden=5, epochs=9, lr=0.02, seed=4, snapshot_epochs=[0, 2, 5, 9, 30])
+    rng = np.random.default_rng(4)
+    W1, b, W2 = init_network(x, y, 5, rng)
+    res = fr.relu_sgd(x, y, W1, b, W2, lr=0.02, epochs=9, shuffle=True, seed=rng,
+                      record_every=tr.record_every)
+    np.testing.assert_array_equal(tr.loss, res.loss)
+    for got, want in zip(tr.params, (res.W1, res.b, res.W2)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(tr.elbows, res.elbows)
+    assert sorted(tr.snapshots) == [0, 2, 5, 9]  # 0 and 30 are outside 1..epochs-1
+    for got, want in zip(tr.snapshots[0], (W1, b, W2)):
+        np.testing.assert_array_equal(got, want)
+    assert tr.snapshots[9] is tr.params
+    assert tr.seconds >= 0
+
+
+def test_train_relu_snapshots_are_the_parameters_after_that_epoch():
+    from fastridge.sgd import init_network, train_relu
+    x = np.linspace(-1, 1, 24)
+    y = x**2
+    tr = train_relu(x, y, hidden=3, epochs=4, lr=0.05, seed=1, snapshot_epochs=[3])
+    rng = np.random.default_rng(1)
+    params = init_network(x, y, 3, rng)
+    three = fr.relu_sgd(x, y, *params, lr=0.05, epochs=3, shuffle=True, seed=rng)
+    for got, want in zip(tr.snapshots[3], (three.W1, three.b, three.W2)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_train_relu_on_epoch_counts_across_segments():
+    from fastridge.sgd import train_relu
+    x = np.linspace(-1, 1, 20)
+    seen = []
+    tr = train_relu(x, np.abs(x), hidden=2, epochs=6, lr=0.01, seed=0, snapshot_epochs=[2, 4],
+                    on_epoch=lambda e, loss: seen.append((e, loss)))
+    assert [e for e, _ in seen] == list(range(6))
+    np.testing.assert_array_equal([loss for _, loss in seen], tr.loss)
+
+
+@pytest.mark.parametrize("n, epochs", [(1, 1), (7, 3), (100, 8), (97, 50), (1000, 1000)])
+def test_record_every_divides_n_and_gives_about_400_records(n, epochs):
+    from fastridge.sgd import _record_every, train_relu
+    k = _record_every(n, epochs)
+    assert 1 <= k <= n and n % k == 0
+    assert k <= max(1, n * epochs // 400) or k == n
+    x = np.linspace(-1, 1, n)
+    if n * epochs <= 10_000:
+        tr = train_relu(x, x, hidden=2, epochs=epochs, lr=1e-3, seed=0, snapshot_epochs=[1])
+        assert tr.record_every == k
+        assert tr.elbows.shape == (1 + n * epochs // k, 2)
+
+
+# ------------------------------------------------------------------------------------
 # estimator
 # ------------------------------------------------------------------------------------
 

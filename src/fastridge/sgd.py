@@ -9,8 +9,9 @@ against the plain NumPy loop of :func:`fastridge.reference.relu_sgd`.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from ._base import RegressorBase
 from ._validation import as_float_array, check_scalar
 
 __all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult",
-           "init_network"]
+           "init_network", "train_relu", "Training"]
 
 # Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
 # entries (64 MB), so that many short epochs still run under one nogil call.
@@ -331,6 +332,131 @@ def init_network(x, y, d: int, rng):
     b = -W1 * elbows0
     W2 = rng.normal(0.0, 0.1 * (float(np.std(y)) or 1.0) / np.sqrt(d), size=d)
     return W1, b, W2
+
+
+def _record_every(n: int, epochs: int, target_records: int = 400) -> int:
+    """A divisor of ``n`` (so records align across per-epoch calls), ≈ total steps / target.
+
+    Examples
+    --------
+    >>> _record_every(100, 8), _record_every(100, 1000), _record_every(7, 1)
+    (2, 100, 1)
+    """
+    want = max(1, n * epochs // target_records)
+    if want >= n:
+        return n
+    return max(k for k in range(1, want + 1) if n % k == 0)
+
+
+@dataclass
+class Training:
+    """What :func:`train_relu` returns.
+
+    Attributes
+    ----------
+    params : tuple of three ndarrays of shape (hidden,)
+        ``(W1, b, W2)`` after training.
+    loss : ndarray of shape (epochs,)
+        Mean loss ``½ (f(x) − y)²`` of each epoch (as :attr:`SGDResult.loss`).
+    elbows : ndarray of shape (n_records, hidden)
+        The elbows ``−b/W1`` initially and after every ``record_every`` steps.
+    record_every : int
+        Steps between two rows of ``elbows`` (a divisor of the number of samples).
+    snapshots : dict
+        ``{epoch: (W1, b, W2)}``: the parameters after each snapshot epoch, with
+        ``0`` the initial parameters and ``epochs`` the final ones.
+    seconds : float
+        Wall-clock time of the training (without the initialisation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(-1, 1, 20)
+    >>> t = train_relu(x, np.abs(x), hidden=3, epochs=2, lr=0.01, seed=0)
+    >>> type(t).__name__, sorted(t.snapshots), t.params[0].shape
+    ('Training', [0, 2], (3,))
+    """
+
+    params: tuple
+    loss: np.ndarray
+    elbows: np.ndarray
+    record_every: int
+    snapshots: dict
+    seconds: float
+
+
+def train_relu(x, y, *, hidden: int, epochs: int, lr: float, seed,
+               snapshot_epochs: Sequence[int] = (),
+               on_epoch: Optional[Callable[[int, float], object]] = None) -> Training:
+    """Initialise a network and train it by shuffled per-sample SGD, with snapshots.
+
+    The network starts from :func:`init_network` and is trained by :func:`relu_sgd` with
+    ``shuffle=True``, recording the elbows about 400 times in all (every
+    ``record_every`` steps, a divisor of ``len(x)``).  Training runs in segments between
+    the snapshot epochs; one NumPy Generator, seeded by ``seed``, drives the
+    initialisation and every shuffle, so the result equals one
+    ``relu_sgd(..., epochs=epochs)`` call from the same initialisation.
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+        Inputs and targets.
+    hidden : int
+        Number of hidden units.
+    epochs : int
+        Passes over the data, >= 1.
+    lr : float
+        Learning rate, > 0.
+    seed : None, int, SeedSequence or Generator
+        Seeds the initialisation and the shuffling.
+    snapshot_epochs : sequence of int, default=()
+        Epochs after which to keep a copy of the parameters; values outside
+        ``1 .. epochs − 1`` are ignored (epochs 0 and ``epochs`` are always kept).
+    on_epoch : callable, optional
+        ``on_epoch(epoch, loss)`` after each epoch (``epoch`` 0-based over the whole
+        training); a true return value stops the current segment early.
+
+    Returns
+    -------
+    Training
+        Final parameters, per-epoch losses, recorded elbows and snapshots.
+
+    Raises
+    ------
+    ValueError, TypeError, FloatingPointError
+        As :func:`relu_sgd`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastridge.sgd import train_relu
+    >>> x = np.linspace(-2, 2, 40)
+    >>> t = train_relu(x, np.abs(x), hidden=4, epochs=5, lr=0.01, seed=0,
+    ...                snapshot_epochs=[1])
+    >>> sorted(t.snapshots), t.loss.shape, t.elbows.shape[1]
+    ([0, 1, 5], (5,), 4)
+    """
+    rng = np.random.default_rng(seed)
+    params = init_network(x, y, hidden, rng)
+    every = _record_every(len(x), epochs)
+    stops = sorted({e for e in snapshot_epochs if 0 < e < epochs} | {epochs})
+    snapshots = {0: params}
+    losses, records = [], []
+    done = 0
+    t0 = time.perf_counter()
+    for stop in stops:
+        offset = done
+        callback = None if on_epoch is None else (lambda e, loss: on_epoch(offset + e, loss))
+        res = relu_sgd(x, y, *params, lr=lr, epochs=stop - done, shuffle=True, seed=rng,
+                       record_every=every, callback=callback)
+        params = (res.W1, res.b, res.W2)
+        losses.append(res.loss)
+        records.append(res.elbows if not records else res.elbows[1:])
+        snapshots[stop] = params
+        done = stop
+    seconds = time.perf_counter() - t0
+    return Training(params=params, loss=np.concatenate(losses), elbows=np.vstack(records),
+                    record_every=every, snapshots=snapshots, seconds=seconds)
 
 
 class ReLURegressor(RegressorBase):
