@@ -155,6 +155,83 @@ def test_badly_scaled_columns_keep_full_accuracy():
     np.testing.assert_allclose(coef * scales, reference.lstsq_min_norm(Z, y), rtol=1e-13)
 
 
+# Columns (rows) at the ends of the floating-point range: equilibration by powers of two
+# must neither overflow (a subnormal column needs a scale of 2**1030, which float64 cannot
+# hold) nor warn.  coef(X·c, y·g) = coef(X, y)·g/c; g keeps the answer representable.
+EXTREME_SCALES = [
+    (1e-310, 1e-10),  # subnormal entries: coef ≈ coef(X)·1e300
+    (1e-300, 1.0),  # tiny but normal: the sum of squares underflows
+    (1e300, 1.0),  # the sum of squares overflows
+    (2e307, 1.0),  # the column norm itself overflows (√200 · 2e307 > 1.8e308)
+]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("scale, y_scale", EXTREME_SCALES)
+@pytest.mark.parametrize("n, d", [(200, 4), (4, 200)])
+def test_extreme_scales_give_the_scaled_answer_without_warnings(n, d, scale, y_scale):
+    rng = make_rng(11)
+    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
+    expected = lstsq(X, y) * (y_scale / scale)
+    coef = lstsq(X * scale, y * y_scale)
+    # Subnormal entries keep only ~44 of 53 bits: X·1e-310 is X perturbed by ~1e-13.
+    np.testing.assert_allclose(coef, expected, rtol=1e-10 if scale < 1e-308 else 1e-13)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype, shift", [(np.float64, 1040), (np.float32, 140)])
+@pytest.mark.parametrize("n, d", [(30, 5), (5, 30)])
+def test_subnormal_scaling_is_exact(dtype, shift, n, d):
+    # 2**-shift puts X below the smallest normal number.  Equilibration brings X·2**-shift
+    # back to exactly the matrix it brings X' to, so the answers are equal bit for bit.
+    rng = make_rng(12)
+    X = np.ldexp(rng.standard_normal((n, d)).astype(dtype), -shift)  # subnormal
+    assert np.abs(X).max() < np.finfo(dtype).tiny
+    X_up = np.ldexp(X, shift)  # exact: the same matrix, normal again
+    y = rng.standard_normal(n).astype(dtype)
+    y_down = np.ldexp(y, -shift + 40)  # keeps coef = coef(X_up, y)·2**40 representable
+    np.testing.assert_array_equal(lstsq(X, y_down), np.ldexp(lstsq(X_up, y), 40))
+
+
+@pytest.mark.filterwarnings("error")
+def test_mixed_extreme_column_scales():
+    rng = make_rng(13)
+    X, Y = rng.standard_normal((50, 5)), rng.standard_normal((50, 2))
+    for scales, y_scale in [([1e-310, 1e-300, 1.0, 1e250, 1e-20], 1e-10),
+                            ([1e300, 1e-300, 1.0, 3e-200, 1e200], 1.0)]:
+        scales = np.array(scales)
+        expected = lstsq(X, Y) * y_scale / scales[:, None]
+        np.testing.assert_allclose(lstsq(X * scales, Y * y_scale), expected, rtol=1e-10)
+
+
+@pytest.mark.filterwarnings("error")
+def test_zero_column_next_to_extreme_columns():
+    # A zero column gets coefficient 0 and leaves the rest of the problem full rank.
+    rng = make_rng(14)
+    X, y = rng.standard_normal((40, 4)), rng.standard_normal(40)
+    expected = np.insert(lstsq(X, y), 2, 0.0)
+    scales = np.array([1e-310, 1e300, 1.0, 1.0, 1e-300])
+    X0 = np.insert(X, 2, 0.0, axis=1) * scales
+    coef = lstsq(X0, y * 1e-10)
+    np.testing.assert_allclose(coef, expected * 1e-10 / scales, rtol=1e-10)
+    assert coef[2] == 0.0
+    # Wide: the minimum-norm solution has 0 on a zero column too.
+    Xw = np.insert(rng.standard_normal((3, 6)), 1, 0.0, axis=1)
+    coef = lstsq(Xw * 1e-310, np.ones(3) * 1e-10)
+    np.testing.assert_allclose(coef, lstsq(Xw, np.ones(3)) * 1e300, rtol=1e-10)
+    assert coef[1] == 0.0
+
+
+@pytest.mark.filterwarnings("error")
+def test_solution_beyond_the_float_range_is_an_error():
+    X, y = make_rng(15).standard_normal((20, 3)), np.ones(20)
+    with pytest.raises(OverflowError, match=r"does not fit in float64: its largest entry is "
+                                            r"about \d\.\de\+3\d\d .* scale y down"):
+        lstsq(X * 1e-310, y)  # coef ≈ coef(X)·1e310
+    with pytest.raises(OverflowError, match="does not fit in float32"):
+        lstsq(X.astype(np.float32) * np.float32(1e-30), y.astype(np.float32) * 1e10)
+
+
 # --------------------------------------------------------------------------------------
 # α → 0 identities (SPEC §1)
 # --------------------------------------------------------------------------------------

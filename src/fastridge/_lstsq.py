@@ -5,7 +5,10 @@ accuracy comes from three things, in this order:
 
 1. **Equilibration by powers of two.**  Columns (tall or square X) or rows (wide X) are
    scaled to 2-norm in [0.5, 1).  Powers of two make the scaling exact, so the scaled
-   matrix is the same problem, not a rounded copy of it.
+   matrix is the same problem, not a rounded copy of it.  The scales are kept as integer
+   exponents and applied with ``ldexp`` (a subnormal column needs 2**1030, which float64
+   cannot hold), and each target column is shifted by a power of two the same way, so
+   neither the scaling nor the solve overflows anywhere in the floating-point range.
 2. **A rank check on the equilibrated matrix.**  Its singular values (of the triangular
    factor R) are compared with ``rcond · s_max``.  Full rank → step 3.  Rank deficient →
    truncated SVD of the column-equilibrated matrix, then a projection onto the row space
@@ -42,24 +45,61 @@ def _extended_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.longdouble)
 
 
-def _power_of_two_scales(M: np.ndarray, axis: int) -> np.ndarray:
-    """Powers of two ``s`` such that ``M`` scaled by ``s`` along ``axis`` has norms in [0.5, 1).
+def _equilibrating_exponents(M: np.ndarray, axis: int) -> np.ndarray:
+    """Integer exponents ``e`` such that ``ldexp(M, e)`` along ``axis`` has norms in [0.5, 1).
 
-    Zero columns (rows) get scale 1.  Norms that overflow or underflow in the plain
-    sum of squares are recomputed from ``M / max|M|``.
+    Exponents, not the scale factors ``2**e``: a column of subnormal numbers needs
+    ``e ≈ 1030``, and ``2**1030`` does not exist in float64 although ``ldexp(M, e)``
+    does (and is exact: only the exponent field changes).  Zero columns (rows) get
+    ``e = 0``.  Norms whose plain sum of squares overflows or underflows are recomputed
+    after shifting by the exponent of the largest entry, exactly, so nothing overflows
+    however large or small the entries are.
     """
     with np.errstate(over="ignore", under="ignore"):
         norms = np.sqrt(np.einsum("ij,ij->j" if axis == 0 else "ij,ij->i", M, M))
-    tiny = np.finfo(M.dtype).tiny
-    bad = ~np.isfinite(norms) | (norms < np.sqrt(tiny) / np.finfo(M.dtype).eps)
-    if bad.any():  # rare: rescale before squaring
-        biggest = np.max(np.abs(M), axis=axis)
-        safe = np.where(biggest > 0, biggest, 1)
-        scaled = M / (safe if axis == 0 else safe[:, None])
-        norms = np.where(bad, safe * np.linalg.norm(scaled, axis=axis), norms)
+    tiny, eps = np.finfo(M.dtype).tiny, np.finfo(M.dtype).eps
     _, exponent = np.frexp(norms)  # norms = mantissa · 2**exponent, mantissa in [0.5, 1)
-    scales = np.ldexp(np.ones_like(norms), -exponent)
-    return np.where(norms > 0, scales, 1).astype(M.dtype)
+    exponent = np.where(norms > 0, exponent, 0)
+    bad = ~np.isfinite(norms) | (norms < np.sqrt(tiny) / eps)
+    if bad.any():  # rare: shift each bad vector's largest entry into [0.5, 1), then square
+        sub = M[:, bad] if axis == 0 else M[bad]
+        _, top = np.frexp(np.max(np.abs(sub), axis=axis))  # 0 for an all-zero vector
+        with np.errstate(under="ignore"):  # entries far below the largest do not count
+            shifted = np.ldexp(sub, -top if axis == 0 else -top[:, None])
+        _, rest = np.frexp(np.linalg.norm(shifted, axis=axis))  # norm in [0.5, √len)
+        exponent[bad] = np.where(top != 0, top + rest, 0)
+    return -exponent
+
+
+def _shifted_targets(Y: np.ndarray, row_exponents=None):
+    """``(2**r_i · Y_ij · 2**-t_j, t)`` with ``t_j`` chosen so that column j's max |·| is in [0.5, 1).
+
+    ``r`` (row equilibration, default 0) and the per-column shift ``t`` are combined as
+    integer exponents, so nothing overflows on the way even where ``2**r · y`` alone
+    would.  The problem is linear in each target column: solve with the shifted
+    targets, then ``ldexp(solution, t)``.  Exact, except that entries more than 2**1074
+    below their column's largest underflow to 0 (they could not move the solution).
+    """
+    _, ey = np.frexp(Y)  # |Y| = m · 2**ey, m in [0.5, 1); ey = 0 where Y = 0
+    r = np.zeros((Y.shape[0], 1), dtype=ey.dtype) if row_exponents is None else row_exponents[:, None]
+    total = np.where(Y != 0, ey + r, np.iinfo(ey.dtype).min)
+    t = np.max(total, axis=0)
+    t = np.where(t == np.iinfo(ey.dtype).min, 0, t)  # all-zero column: no shift; t.shape = (k,)
+    with np.errstate(under="ignore"):
+        return np.ldexp(Y, r - t), t
+
+
+def _working_result(coef: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``coef`` (extended precision) cast to ``dtype``; OverflowError if it does not fit."""
+    biggest = np.max(np.abs(coef)) if coef.size else 0
+    if not biggest <= np.finfo(dtype).max:  # also catches inf (and NaN)
+        about = np.format_float_scientific(biggest, precision=1)  # exact for long double
+        raise OverflowError(
+            f"the least-squares solution does not fit in {dtype}: its largest entry is "
+            f"about {about} (the largest {dtype} is {np.finfo(dtype).max:.3g}); "
+            f"scale y down (or X up) and scale the answer back"
+        )
+    return coef.astype(dtype)
 
 
 class _HouseholderQR:
@@ -158,7 +198,7 @@ def _refined_augmented_solve(A, qr, b, c, eps):
     return r, x
 
 
-def _min_norm_truncated(X, Y, rcond):
+def _min_norm_truncated(X, Y, rcond, ext):
     """Pseudo-inverse solution for numerically rank-deficient X, rank judged after equilibration.
 
     With ``A = X D`` (column equilibration, D diagonal powers of two) and the truncated
@@ -167,8 +207,8 @@ def _min_norm_truncated(X, Y, rcond):
     not the shortest (the pseudo-inverse is not scale-invariant); the shortest is its
     orthogonal projection onto the row space of X̃, ``range(D⁻¹ V_r)``.
     """
-    scales = _power_of_two_scales(X, axis=0)
-    A = X * scales  # A = X D, exact
+    e = _equilibrating_exponents(X, axis=0)
+    A = np.ldexp(X, e)  # A = X D with D = diag(2**e), exact
     try:
         U, s, Vt = sla.svd(A, full_matrices=False, check_finite=False, lapack_driver="gesdd")
     except np.linalg.LinAlgError:
@@ -176,12 +216,50 @@ def _min_norm_truncated(X, Y, rcond):
     rank = int(np.count_nonzero(s > rcond * s[0]))
     d, k = X.shape[1], Y.shape[1]
     if rank == 0:
-        return np.zeros((d, k), dtype=X.dtype)
+        return np.zeros((d, k), dtype=ext)
     U, s, Vt = U[:, :rank], s[:rank], Vt[:rank]
     z = Vt.T @ ((U.T @ Y) / s[:, None])  # z = A_r⁺ y; z.shape = (d, k)
-    w = scales[:, None] * z  # one least-squares solution of the truncated problem
-    row_space, _ = sla.qr(Vt.T / scales[:, None], mode="economic", check_finite=False)
-    return row_space @ (row_space.T @ w)  # projection onto range(D⁻¹ V_r): the min-norm one
+    # w = D z: one least-squares solution of the truncated problem, in the extended
+    # dtype because D may reach 2**1074 (subnormal columns).
+    with np.errstate(over="ignore"):  # an answer beyond the working range is reported by the caller
+        w = np.ldexp(z.astype(ext), e[:, None])
+    # range(D⁻¹ V_r) = range(2**min(e) · D⁻¹ V_r): the common power of two keeps every
+    # entry ≤ 1 however widely the column scales spread (2**-e alone may overflow).
+    with np.errstate(under="ignore"):
+        basis = np.ldexp(Vt.T, (e.min() - e)[:, None])
+    row_space, _ = sla.qr(basis, mode="economic", check_finite=False)
+    row_space = row_space.astype(ext)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.dot(row_space, np.dot(row_space.T, w))  # projection onto range(D⁻¹ V_r): the min-norm one
+
+
+def _lstsq_checked(X: np.ndarray, Y2: np.ndarray, rcond: float) -> np.ndarray:
+    """:func:`lstsq` on checked input: X (n, d) without zero columns, Y2 (n, k) of X's dtype."""
+    n, d = X.shape
+    ext = _extended_dtype(X.dtype)
+    eps = np.finfo(X.dtype).eps
+    tall = n >= d
+    if tall:
+        e = _equilibrating_exponents(X, axis=0)
+        A = np.ldexp(X, e)  # A = X D, D = diag(2**e) (column equilibration, exact); (n, d)
+    else:
+        e = _equilibrating_exponents(X, axis=1)
+        A = np.ldexp(X, e[:, None]).T  # A = (E X)ᵀ, E = diag(2**e) (row equilibration); (d, n)
+    qr = _HouseholderQR(A)  # A = Q R
+    s = sla.svdvals(qr.R, check_finite=False)  # singular values of A
+    if s[0] == 0 or s[-1] <= rcond * s[0]:
+        y_shifted, t = _shifted_targets(Y2)
+        w = _min_norm_truncated(X, y_shifted, rcond, ext)
+    elif tall:
+        y_shifted, t = _shifted_targets(Y2)
+        _, x = _refined_augmented_solve(A.astype(ext), qr, y_shifted.astype(ext), None, eps)
+        with np.errstate(over="ignore"):  # reported by _working_result
+            w = np.ldexp(x, e[:, None])  # undo the column scaling: w = D x
+    else:
+        c, t = _shifted_targets(Y2, e)  # E y, shifted
+        w, _ = _refined_augmented_solve(A.astype(ext), qr, None, c.astype(ext), eps)
+    with np.errstate(over="ignore", under="ignore"):
+        return _working_result(np.ldexp(w, t), X.dtype)  # undo the target shift
 
 
 def lstsq(X, y, *, rcond: float | None = None) -> np.ndarray:
@@ -216,6 +294,9 @@ def lstsq(X, y, *, rcond: float | None = None) -> np.ndarray:
     ValueError
         If X is not 2-D, y not 1-D/2-D, n or d is 0, the numbers of rows differ,
         X or y contains NaN or infinity, or rcond is negative or not finite.
+    OverflowError
+        If an entry of the solution is beyond the working dtype's range (e.g. X of
+        order 1e-310 with y of order 1: coefficients of order 1e310).
 
     See Also
     --------
@@ -231,6 +312,9 @@ def lstsq(X, y, *, rcond: float | None = None) -> np.ndarray:
     factors are powers of two, so scaling and unscaling are exact.  Column scaling
     alone turns, e.g., the NIST Filippelli degree-10 Vandermonde matrix from
     κ ≈ 2·10¹⁵ into κ ≈ 5·10⁹.
+    Scale factors are applied as exponents (``ldexp``), so columns anywhere from
+    subnormal to near the overflow threshold are handled, without warnings.  All-zero
+    columns are set aside first and get coefficient 0, as in ``X⁺``.
 
     *Rank.*  A = QR (Householder, LAPACK geqrf) and the singular values of R (those of
     A) are compared with ``rcond · s_max``.  If none is negligible the problem is solved
@@ -278,24 +362,13 @@ def lstsq(X, y, *, rcond: float | None = None) -> np.ndarray:
 
     one_target = Y.ndim == 1
     Y2 = Y[:, None] if one_target else Y  # Y2.shape = (n, k)
-    ext = _extended_dtype(X.dtype)
-
-    tall = n >= d
-    if tall:
-        scales = _power_of_two_scales(X, axis=0)
-        A = X * scales  # A = X D (column equilibration, exact); (n, d)
+    # An all-zero column gets coefficient 0 exactly ([X₁ 0]⁺ = [X₁⁺; 0]): solve without
+    # it, so that it cannot push an otherwise full-rank problem onto the truncated path.
+    used = np.any(X != 0, axis=0)
+    if used.all():
+        coef = _lstsq_checked(X, Y2, rcond)
     else:
-        scales = _power_of_two_scales(X, axis=1)
-        A = (X * scales[:, None]).T  # A = (E X)ᵀ (row equilibration, exact); (d, n)
-    qr = _HouseholderQR(A)  # A = Q R
-    s = sla.svdvals(qr.R, check_finite=False)  # singular values of A
-    if s[0] == 0 or s[-1] <= rcond * s[0]:
-        coef = _min_norm_truncated(X, Y2, rcond)
-    elif tall:
-        _, x = _refined_augmented_solve(A.astype(ext), qr, Y2.astype(ext), None, eps)
-        coef = (scales[:, None] * x).astype(X.dtype)  # undo the column scaling: w = D x
-    else:
-        c = (scales[:, None] * Y2).astype(ext)  # E y
-        w, _ = _refined_augmented_solve(A.astype(ext), qr, None, c, eps)
-        coef = w.astype(X.dtype)
+        coef = np.zeros((d, Y2.shape[1]), dtype=X.dtype)
+        if used.any():
+            coef[used] = _lstsq_checked(X[:, used], Y2, rcond)
     return coef[:, 0] if one_target else coef
