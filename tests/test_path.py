@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 import fastridge as fr
 from fastridge import _spectral
 from fastridge._lstsq import lstsq
-from fastridge._path import check_alphas, ridge_path
-from fastridge._spectral import Spectral, eigen_tolerance
+from fastridge._path import ridge_path
+from fastridge._validation import check_alphas
+from fastridge._policy import eigen_tolerance
+from fastridge._spectral import Spectral
 
 DTYPES = (np.float32, np.float64)
 RTOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-10}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import fastridge as fr
-from fastridge import _stream, reference
+from fastridge import _sufficient_stats as _stream, reference
 from fastridge.stream import fit_stream, iter_npy_blocks
 
 RidgeCV = getattr(fr, "RidgeCV", None) or __import__("fastridge._ridgecv",

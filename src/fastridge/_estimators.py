@@ -15,18 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _stream
+from . import _sufficient_stats as _stats
 from ._base import RegressorBase
-from ._solvers import (SOLVERS, check_alpha, check_sample_weight, check_X_y,
-                       solve_checked)
-from ._validation import as_float_array
-
-
-def _require_y(estimator, y):
-    if y is None:
-        raise ValueError(
-            f"{type(estimator).__name__} requires y to be passed, but the target y is None"
-        )
+from ._solvers import check_solver, solve_checked
+from ._validation import (as_float_array, check_alpha, check_sample_weight, check_X_y,
+                          require_y)
 
 
 def center_of(X, y, sw):
@@ -143,9 +136,8 @@ class Ridge(LinearPredictor):
         -------
         self
         """
-        _require_y(self, y)
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}; got {self.solver!r}")
+        require_y(self, y)
+        check_solver(self.solver)
         self.__dict__.pop("_stream", None)  # fit starts afresh, also after partial_fit
         X, y = check_X_y(X, y, defer_x_finite=True)
         alphas = check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
@@ -195,18 +187,12 @@ class Ridge(LinearPredictor):
             A block whose number of features or targets differs from the first block's,
             NaN/inf, bad weights, ``solver="dual"``.
         """
-        _require_y(self, y)
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}; got {self.solver!r}")
-        if self.solver == "dual":
-            raise ValueError(
-                "solver='dual' needs all rows at once (it factors the n×n kernel matrix); "
-                "partial_fit keeps d×d statistics: use solver='auto', 'primal' or 'svd'"
-            )
+        require_y(self, y)
+        check_solver(self.solver, statistics=True)
         X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
-        check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
+        check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])  # fail early; solved later
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        state = _stream.start_or_check(self, X, y, _stream.Stats)
+        state = _stats.start_or_check(self, X, y, _stats.Stats)
         state.stats.add_block(X, y, sw)
         state.dtype = np.promote_types(state.dtype, X.dtype)
         state.version += 1
@@ -216,7 +202,7 @@ class Ridge(LinearPredictor):
     def _solve_stream(self):
         state = self.__dict__["_stream"]
         alphas = check_alpha(self.alpha, state.k)
-        coef, intercept, solver = _stream.solve(state.stats, alphas, self.fit_intercept,
+        coef, intercept, solver = _stats.solve(state.stats, alphas, self.fit_intercept,
                                                 self.solver, state.dtype)
         set_solution(self, coef, intercept if self.fit_intercept else None, state.y_ndim,
                      state.dtype)

@@ -3,32 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._solvers import check_X_y
 from ._spectral import Spectral
+from ._validation import check_alphas, check_X_y
 
-__all__ = ["ridge_path", "check_alphas"]
-
-
-def check_alphas(alphas) -> np.ndarray:
-    """Return the penalties as a 1-D float64 array; each must be finite and ``>= 0``."""
-    a = np.asarray(alphas)
-    if a.dtype.kind not in "fiu":
-        raise TypeError(
-            f"alphas must be an array of real numbers; got dtype {a.dtype} ({alphas!r})"
-        )
-    if a.ndim != 1 or a.size == 0:
-        raise ValueError(
-            "alphas must be a non-empty 1-D array of penalties (use [alpha] for one); "
-            f"got shape {a.shape}"
-        )
-    a = a.astype(np.float64)
-    bad = ~np.isfinite(a) | (a < 0)
-    if bad.any():
-        raise ValueError(
-            f"alphas must be finite and >= 0; got {a[bad][:5].tolist()} "
-            f"at positions {np.flatnonzero(bad)[:5].tolist()}"
-        )
-    return a
+__all__ = ["ridge_path"]
 
 
 def ridge_path(X, y, alphas, *, check_finite: bool = True) -> np.ndarray:

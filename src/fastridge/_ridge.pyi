@@ -19,6 +19,7 @@ def cholesky_solve(
     xmean: np.ndarray,
     ymean: np.ndarray,
     estimate: bool,
+    shift_limit: float,
 ) -> Tuple[np.ndarray, int, int, float]: ...
 def gram_update(
     X: np.ndarray,
@@ -29,6 +30,7 @@ def gram_update(
     G: np.ndarray,
     B: np.ndarray,
     accumulate: bool,
+    shift_limit: float,
 ) -> Tuple[int, float]: ...
 def svd_factor(
     X: np.ndarray,

@@ -343,21 +343,19 @@ cdef inline int _block_size(int total, int width, int other) noexcept nogil:
 
 
 cdef double _correction_growth(int n, int d, int k, const floating *G, const floating *Y,
-                              bint y_c, const floating *xmean,
-                              const floating *ymean) noexcept nogil:
+                              bint y_c, const floating *xmean, const floating *ymean,
+                              double limit) noexcept nogil:
     """Whether XcᵀXc = XᵀX − n x̄x̄ᵀ (and XcᵀYc = XᵀY − n x̄ȳᵀ) may be formed by subtraction:
     0 when not, else the growth factor ``1 + max ρ²`` of the rounding error it brings.
 
     The subtraction's rounding error, relative to the scale σ_i σ_j n of the centred
     entry, is about eps · (1 + ρ_i ρ_j) with ρ = |mean| / standard deviation per column
     (of X, and of Y for the cross block): (1 + max ρ²) times that of exact centring, and
-    the solution's error grows by the same factor.  Allowed while ρ² ≤ eps^(-1/4) (ρ ≲ 90
-    in float64, ≲ 7 in float32); the caller divides its condition estimate by the factor,
+    the solution's error grows by the same factor.  Allowed while ρ² ≤ ``limit``
+    (:func:`fastridge._policy.centring_limit`); the caller divides its condition estimate by the factor,
     so ``solver="auto"`` still falls back where the loss would matter.  Larger means
     relative to the spread need exact (blockwise) centring.
     """
-    cdef double eps = 2.220446049250313e-16 if floating is double else 1.1920929e-07
-    cdef double limit = 1.0 / sqrt(sqrt(eps))
     cdef double spread, shift, yy, worst = 0
     cdef Py_ssize_t i, j
     for j in range(d):
@@ -381,7 +379,8 @@ cdef double _correction_growth(int n, int d, int k, const floating *G, const flo
 
 cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                bint y_c, const floating *sw, const floating *xmean, const floating *ymean,
-               floating beta, floating *G, floating *B, double *growth) noexcept nogil:
+               floating beta, double shift_limit, floating *G, floating *B,
+               double *growth) noexcept nogil:
     """G = beta G + ZᵀZ (upper triangle) and B = beta B + ZᵀV with Z = S^½(X − 1x̄ᵀ),
     V = S^½(Y − 1ȳᵀ); S, x̄, ȳ optional (NULL).  Returns 0 or ERR_NOMEM.  ``growth``
     (may be NULL) receives the error growth ``1 + max ρ²`` of the rank-one centring when
@@ -400,7 +399,7 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
         # Centring as a rank-one correction of the plain Gram, at the plain Gram's speed,
         # where that is safe; otherwise fall through to exact blockwise centring.
         _plain_gram(n, d, k, X, x_c, Y, y_c, 0, G, B)              # G, B = XᵀX, XᵀY
-        grow = _correction_growth(n, d, k, G, Y, y_c, xmean, ymean)
+        grow = _correction_growth(n, d, k, G, Y, y_c, xmean, ymean, shift_limit)
         if grow > 0:
             if growth != NULL:
                 growth[0] = grow
@@ -442,12 +441,13 @@ cdef int _gram(int n, int d, int k, const floating *X, bint x_c, const floating 
 cdef int _primal(int n, int d, int k, const floating *X, bint x_c, const floating *Y,
                  bint y_c, const double *alphas, int n_alpha, const int *group,
                  const floating *sw, const floating *xmean, const floating *ymean,
-                 bint estimate, floating *W, int *failed, double *rcond_min) noexcept nogil:
+                 bint estimate, double shift_limit, floating *W, int *failed,
+                 double *rcond_min) noexcept nogil:
     cdef floating *G = <floating *> malloc(<size_t> d * d * sizeof(floating))
     cdef int info = ERR_NOMEM
     cdef double growth = 0
     if G != NULL:
-        info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, G, W,  # G, W = XᵀX, XᵀY
+        info = _gram(n, d, k, X, x_c, Y, y_c, sw, xmean, ymean, 0, shift_limit, G, W,  # G, W = XᵀX, XᵀY
                      &growth)
     if info == 0:
         info = _factor_and_solve(d, k, G, alphas, n_alpha, group, W, estimate, failed,
@@ -521,13 +521,13 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
 cdef int _cholesky(bint dual, int n, int d, int k, const floating *X, bint x_c,
                    const floating *Y, bint y_c, const double *alphas, int n_alpha,
                    const int *group, const floating *sw, const floating *xmean,
-                   const floating *ymean, bint estimate, floating *W, int *failed,
-                   double *rcond_min) noexcept nogil:
+                   const floating *ymean, bint estimate, double shift_limit, floating *W,
+                   int *failed, double *rcond_min) noexcept nogil:
     if dual:
         return _dual(n, d, k, X, x_c, Y, y_c, alphas, n_alpha, group, sw, xmean, ymean,
                      estimate, W, failed, rcond_min)
     return _primal(n, d, k, X, x_c, Y, y_c, alphas, n_alpha, group, sw, xmean, ymean,
-                   estimate, W, failed, rcond_min)
+                   estimate, shift_limit, W, failed, rcond_min)
 
 
 cdef int _svd(int n, int d, const floating *X, bint x_c, const floating *sqrt_sw,
@@ -566,7 +566,7 @@ cdef inline const void *_data(cnp.ndarray a):
 
 def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
                    cnp.ndarray group, cnp.ndarray sw, cnp.ndarray xmean, cnp.ndarray ymean,
-                   bint estimate):
+                   bint estimate, double shift_limit):
     """Ridge by Cholesky for every target; returns ``(coef, info, failed_alpha, rcond)``.
 
     primal (``dual=False``): solve (XᵀSX + αI) W = XᵀSY with the d×d Gram matrix.
@@ -578,7 +578,9 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
     (float64) holds the distinct penalties and ``group[j]`` (int32) the index in
     ``alphas`` of target j (ignored for a single α).  ``sw`` is empty or the (n,) sample
     weights.  ``xmean`` (d,) and ``ymean`` (k,) are empty or the means to centre X and Y
-    by (fit with intercept) — applied blockwise, X is never copied.  With ``estimate``
+    by (fit with intercept) — applied blockwise, X is never copied, or as a rank-one
+    subtraction from the plain Gram where every column's ρ² ≤ ``shift_limit``
+    (:func:`fastridge._policy.centring_limit`).  With ``estimate``
     the reciprocal condition number of the factored matrix
     is estimated (``rcond``; 1.0 otherwise); where the primal Gram was centred by the
     rank-one subtraction, it is divided by that subtraction's error growth ``1 + max ρ²``
@@ -614,12 +616,12 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
             info = _cholesky(
                 dual, n, d, k, <const float *> xp, x_c, <const float *> yp, y_c, ap, n_alpha,
                 gp, <const float *> sp, <const float *> mxp, <const float *> myp,
-                estimate, <float *> wp, &failed, &rcond_min)
+                estimate, shift_limit, <float *> wp, &failed, &rcond_min)
         else:
             info = _cholesky(
                 dual, n, d, k, <const double *> xp, x_c, <const double *> yp, y_c, ap, n_alpha,
                 gp, <const double *> sp, <const double *> mxp, <const double *> myp,
-                estimate, <double *> wp, &failed, &rcond_min)
+                estimate, shift_limit, <double *> wp, &failed, &rcond_min)
     return out, info, failed, rcond_min
 
 
@@ -628,7 +630,8 @@ NONFINITE = ERR_NONFINITE
 
 
 def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
-                cnp.ndarray ymean, cnp.ndarray G, cnp.ndarray B, bint accumulate):
+                cnp.ndarray ymean, cnp.ndarray G, cnp.ndarray B, bint accumulate,
+                double shift_limit):
     """Sufficient statistics of one block of rows, for streaming and distributed ridge.
 
     With Z = S^½(X − 1x̄ᵀ) and V = S^½(Y − 1ȳᵀ) (``sw``, ``xmean``, ``ymean`` empty when
@@ -637,7 +640,7 @@ def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
     contents when ``accumulate``, else overwriting them.  ``X`` (n, d) and ``Y`` (n, k)
     are C- or F-contiguous of G's dtype.  Returns ``(info, growth)``: info 0 or ``NOMEM``;
     growth 0 unless the centring was applied as ``XᵀX − n x̄x̄ᵀ`` (unweighted, not
-    accumulating, means small next to the spread), then that subtraction's rounding-error
+    accumulating, every column's ρ² ≤ ``shift_limit``), then that subtraction's rounding-error
     growth ``1 + max ρ²`` (ρ = |mean| / spread per column).
     """
     cdef int n = <int> X.shape[0], d = <int> X.shape[1]
@@ -657,11 +660,13 @@ def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
         if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
             info = _gram(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c,
                          <const float *> sp, <const float *> mxp, <const float *> myp,
-                         1 if accumulate else 0, <float *> gp, <float *> bp, &growth)
+                         1 if accumulate else 0, shift_limit, <float *> gp, <float *> bp,
+                         &growth)
         else:
             info = _gram(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c,
                          <const double *> sp, <const double *> mxp, <const double *> myp,
-                         1 if accumulate else 0, <double *> gp, <double *> bp, &growth)
+                         1 if accumulate else 0, shift_limit, <double *> gp, <double *> bp,
+                         &growth)
     return info, growth
 
 

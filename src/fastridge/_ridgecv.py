@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _stream
-from ._estimators import LinearPredictor, _require_y, set_solution
-from ._path import check_alphas
-from ._solvers import check_sample_weight, check_X_y
+from . import _sufficient_stats as _stats
+from ._estimators import LinearPredictor, set_solution
 from ._spectral import Spectral
-from ._validation import check_scalar
+from ._validation import (check_alphas, check_fold_ids, check_sample_weight, check_scalar,
+                          check_X_y, require_y)
 
 # Spectral's route names, as RidgeCV reports them in ``solver_``.
 _ROUTES = {"svd": "svd", "cov": "eigen-primal", "gram": "eigen-dual"}
@@ -88,7 +87,7 @@ class RidgeCV(LinearPredictor):
         -------
         self
         """
-        _require_y(self, y)
+        require_y(self, y)
         alphas = check_alphas(self.alphas)
         if not (alphas > 0).all():
             raise ValueError(
@@ -157,7 +156,7 @@ class RidgeCV(LinearPredictor):
         must have received rows by then.  ``loo_mse_`` is not set.  ``fit`` after
         ``partial_fit`` discards the stream; ``partial_fit`` after ``fit`` starts one.
         """
-        _require_y(self, y)
+        require_y(self, y)
         alphas = check_alphas(self.alphas)
         X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -175,11 +174,11 @@ class RidgeCV(LinearPredictor):
                     f"n_splits is fixed by the first partial_fit call ({K}); got {n_splits}"
                 )
         calls = 0 if state is None else state.calls
-        ids = calls % K if folds is None else _stream.fold_ids(folds, X.shape[0], K)
-        state = _stream.start_or_check(self, X, y,
-                                       lambda d, k: [_stream.Stats(d, k) for _ in range(K)])
+        ids = calls % K if folds is None else check_fold_ids(folds, X.shape[0], K)
+        state = _stats.start_or_check(self, X, y,
+                                       lambda d, k: [_stats.Stats(d, k) for _ in range(K)])
         del alphas  # validated only: they are used when solving
-        _stream.add_to_folds(state.stats, X, y, sw, ids)
+        _stats.add_to_folds(state.stats, X, y, sw, ids)
         state.dtype = np.promote_types(state.dtype, X.dtype)
         state.calls += 1
         state.version += 1
@@ -189,12 +188,12 @@ class RidgeCV(LinearPredictor):
     def _solve_stream(self):
         state = self.__dict__["_stream"]
         alphas = check_alphas(self.alphas)
-        mse, total = _stream.kfold_cv(state.stats, alphas, self.fit_intercept)
+        mse, total = _stats.kfold_cv(state.stats, alphas, self.fit_intercept)
         per_target = bool(self.alpha_per_target) and state.y_ndim == 2
         if not per_target:
             mse = mse.mean(axis=1)  # mse.shape = (n_alphas,)
         alpha, self.best_score_ = _choose(alphas, mse, per_target)
-        coef, intercept, _ = _stream.solve(total, np.atleast_1d(alpha), self.fit_intercept,
+        coef, intercept, _ = _stats.solve(total, np.atleast_1d(alpha), self.fit_intercept,
                                            "svd", state.dtype)  # coef.shape = (d, k)
         self.alpha_ = alpha
         self.cv_mse_ = mse

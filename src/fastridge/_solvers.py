@@ -1,109 +1,48 @@
-"""Ridge regression through the compiled drivers: validation once, then the solver.
+"""Ridge regression through the compiled drivers, and the registry of its solvers.
 
 :func:`ridge` is the public entry point.  :func:`solve_checked` is the internal one for
-callers (estimators, paths) that already hold validated arrays.
+callers (estimators, paths) that already hold validated arrays; :func:`solve_gram` solves
+from a Gram matrix and right-hand side (streaming and Dask statistics).
+
+``SOLVERS`` maps each solver name to a :class:`Solver`: what it factors, whether it can
+work from d×d statistics (``partial_fit``, Dask) and which reference function in
+:mod:`fastridge.reference` it must equal.  The estimators' ``solver`` parameter, the
+streaming and Dask solves and the CLI's ``--solver`` choices all come from it.  Adding a
+solver: one entry here, its reference, its test (the tests are parametrized over it).
+The numerical rules (when ``"auto"`` leaves Cholesky, which directions count) live in
+:mod:`fastridge._policy`.
 """
 from __future__ import annotations
 
-import math
-from typing import Optional
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
+from scipy.linalg import lapack
 
-from . import _ridge
-from ._validation import INT32_MAX, as_float_array, check_lapack_dims
-
-SOLVERS = ("auto", "primal", "dual", "svd")
+from . import _policy, _ridge
+from ._validation import (check_alpha, check_choice, check_sample_weight, check_X_y)
 
 _NO_WEIGHTS = {np.dtype(np.float32): np.empty(0, np.float32),
                np.dtype(np.float64): np.empty(0, np.float64)}
 _NO_GROUP = np.empty(0, np.int32)
-# Auto falls back to SVD when the estimated 1/cond of the factored Gram is below this:
-# a Cholesky solve then keeps fewer than about half of the working precision's digits.
-_RCOND_FALLBACK = {dt: math.sqrt(float(np.finfo(dt).eps)) for dt in _NO_WEIGHTS}
 
 
-def check_X_y(X, y, *, check_finite=True, defer_x_finite=False):
-    """Validate ``X`` (n, d) and ``y`` (n,) or (n, k); ``y`` takes X's working dtype.
-
-    ``defer_x_finite=True`` skips the finiteness pass over X: the caller then hands X to
-    :func:`solve_checked` with ``x_checked=False``, which checks it for free (Cholesky)
-    or explicitly (SVD).
-    """
-    X = as_float_array(X, "X", ndims=(2,), check_finite=check_finite and not defer_x_finite)
-    y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2), check_finite=check_finite)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match"
-        )
-    if max(X.shape) > INT32_MAX or y.ndim == 2 and y.shape[1] > INT32_MAX:
-        check_lapack_dims(n_samples=X.shape[0], n_features=X.shape[1],
-                          n_targets=y.shape[1] if y.ndim == 2 else 1)
-    return X, y
-
-
-def check_alpha(alpha, n_targets: int) -> np.ndarray:
-    """Return the penalties as a float64 array of shape (1,) or (n_targets,)."""
-    if type(alpha) is float or type(alpha) is int:
-        if 0 <= alpha < math.inf:  # fast path for the common scalar
-            return np.array((alpha,), dtype=np.float64)
-        raise ValueError(f"alpha must be finite and >= 0; got {alpha!r}")
-    a = np.asarray(alpha)
-    if a.dtype.kind not in "fiu":
-        raise TypeError(f"alpha must be a real number or an array of them; got {alpha!r}")
-    a = a.astype(np.float64).reshape(-1) if a.ndim <= 1 else None
-    if a is None or a.size not in (1, n_targets):
-        got = np.shape(alpha)
-        raise ValueError(
-            f"alpha must be a scalar or have shape ({n_targets},) (one per target); "
-            f"got shape {got}"
-        )
-    if not np.isfinite(a).all() or (a < 0).any():
-        raise ValueError(f"alpha must be finite and >= 0; got {alpha!r}")
-    return a
-
-
-def check_sample_weight(sample_weight, n: int, dtype) -> Optional[np.ndarray]:
-    """Return ``None`` or the (n,) non-negative, finite weights in ``dtype``."""
-    if sample_weight is None:
-        return None
-    sw = np.asarray(sample_weight)
-    if sw.ndim == 0:
-        sw = np.full(n, sw)
-    sw = as_float_array(sw, "sample_weight", dtype=dtype, ndims=(1,))
-    if sw.shape[0] != n:
-        raise ValueError(
-            f"sample_weight has {sw.shape[0]} entries but X has {n} samples; they must match"
-        )
-    if (sw < 0).any():
-        raise ValueError("sample_weight must be >= 0; got negative entries")
-    if not sw.any():
-        raise ValueError("sample_weight must not be all zero; no sample would count")
-    return np.ascontiguousarray(sw)
-
-
-def _not_pd_error(info: int, alpha: float, solver: str) -> np.linalg.LinAlgError:
-    which = "XᵀX + αI" if solver == "primal" else "XXᵀ + αI"
-    return np.linalg.LinAlgError(
-        f"{info}-th leading minor of {which} (alpha={alpha:g}) is not positive definite; "
-        "use solver='svd' or a larger alpha"
-    )
-
-
-def svd_factor(X, sw=None, xmean=None):
+def svd_factor(X, sqrt_sw=None, xmean=None):
     """Thin SVD ``(U, s, Vt)`` of ``S^½ (X − 1x̄ᵀ)`` through the compiled ?gesdd driver.
 
-    ``sw`` (n,) weights and ``xmean`` (d,) column means are optional (``None``); the
-    weighted, centred matrix is formed in ?gesdd's work copy, not in an extra one.
+    ``sqrt_sw`` (n,) square roots of the weights and ``xmean`` (d,) column means are
+    optional (``None``); the weighted, centred matrix is formed in ?gesdd's work copy,
+    not in an extra one.
     """
     n, d = X.shape
     r = min(n, d)
     U = np.empty((n, r), dtype=X.dtype, order="F")
     s = np.empty(r, dtype=X.dtype)
     Vt = np.empty((r, d), dtype=X.dtype, order="F")
-    sqrt_sw = _NO_WEIGHTS[X.dtype] if sw is None else np.sqrt(sw)
-    xmean = _NO_WEIGHTS[X.dtype] if xmean is None else xmean
-    info = _ridge.svd_factor(X, sqrt_sw, xmean, U, s, Vt)
+    none = _NO_WEIGHTS[X.dtype]
+    info = _ridge.svd_factor(X, none if sqrt_sw is None else sqrt_sw,
+                             none if xmean is None else xmean, U, s, Vt)
     if info < 0:
         raise MemoryError("could not allocate the SVD work space")
     if info > 0:
@@ -111,52 +50,141 @@ def svd_factor(X, sw=None, xmean=None):
     return U, s, Vt
 
 
-def default_rcond(n: int, d: int, dtype) -> float:
-    """Relative singular-value cutoff used when none is given: ``max(n, d) · eps``."""
-    return max(n, d) * float(np.finfo(dtype).eps)
-
-
-def shrinkage(s, alphas, rcond):
-    """Shrinkage factors ``s/(s² + α)``: shape (r, 1) for one α, (r, k) for one per target.
-
-    Singular values at or below ``rcond · s_max`` are treated as exactly zero (factor 0),
-    which makes α = 0 the pseudo-inverse.
-    """
-    s = s.astype(np.float64)
-    keep = s > rcond * s[0] if s[0] > 0 else np.zeros(s.shape, bool)
-    s_safe = np.where(keep, s, 1.0)[:, None]
-    # s/(s² + α) written as 1/(s + α/s): s² overflows for |X| > 1e154 (float64), this not
-    denom = s_safe + alphas[None, :] / s_safe  # denom.shape = (r, 1) or (r, k)
-    return np.where(keep[:, None], 1.0 / denom, 0.0)
-
-
 def svd_solve(X, y, alphas, sw=None, rcond=None, center=None):
     """coef (d,) or (d, k) = V diag(s/(s² + α_j)) Uᵀ S^½ y_j for every target j.
 
     ``center=(xmean, ymean)`` solves for the centred data X − x̄, y − ȳ instead.
+    Directions are cut at ``rcond`` (default :func:`fastridge._policy.spectral_cutoff`).
     """
     n, d = X.shape
-    U, s, Vt = svd_factor(X, sw, None if center is None else center[0])
+    sqrt_sw = None if sw is None else np.sqrt(sw)
+    U, s, Vt = svd_factor(X, sqrt_sw, None if center is None else center[0])
     if rcond is None:
-        rcond = default_rcond(n, d, X.dtype)
+        rcond = _policy.spectral_cutoff(n, d, X.dtype)
     Y = y[:, None] if y.ndim == 1 else y  # Y.shape = (n, k)
     if center is not None:
         Y = Y - center[1]
-    if sw is not None:
-        Y = np.sqrt(sw)[:, None] * Y
+    if sqrt_sw is not None:
+        Y = sqrt_sw[:, None] * Y
     UtY = U.T @ Y  # UtY.shape = (r, k)
-    coef = Vt.T @ (shrinkage(s, alphas, rcond).astype(X.dtype) * UtY)
+    coef = Vt.T @ (_policy.shrinkage(s, alphas, rcond).astype(X.dtype) * UtY)
     return coef[:, 0] if y.ndim == 1 else coef
 
 
 def _nonfinite_error(X) -> ValueError:
     if not _ridge.all_finite(X):
         return ValueError("X contains NaN or infinity; expected only finite values")
-    hint = " or use float64" if X.dtype == np.float32 else ""
+    return overflow_error(X.dtype, "use solver='svd'")
+
+
+def overflow_error(dtype, remedy: str = "") -> ValueError:
+    """The one message for finite X whose Gram matrix overflows in ``dtype``."""
+    hint = " or use float64" if dtype == np.float32 else ""
+    remedy = f", {remedy}" if remedy else ""
     return ValueError(
-        f"X is too large in magnitude: its Gram matrix overflows in {X.dtype}; "
-        f"rescale X, use solver='svd'{hint}"
+        f"X is too large in magnitude: its Gram matrix overflows in {dtype}; "
+        f"rescale X{remedy}{hint}"
     )
+
+
+def _alpha_groups(alphas):
+    """Distinct penalties and, for several, each target's index into them (int32)."""
+    if alphas.size == 1 or (alphas == alphas[0]).all():  # one α for every target
+        return alphas[:1], _NO_GROUP
+    uniq, inverse = np.unique(alphas, return_inverse=True)
+    return uniq, inverse.astype(np.int32)
+
+
+def _cholesky(dual: bool):
+    """The in-memory solve of the primal (d×d) or dual (n×n) Cholesky driver."""
+    name = "dual" if dual else "primal"
+
+    def solve(X, y, alphas, sw, center, auto):
+        """``(coef, None)``, or ``(None, "fallback")`` when ``auto`` should take the SVD."""
+        uniq, group = _alpha_groups(alphas)
+        none = _NO_WEIGHTS[X.dtype]
+        out, info, failed, rcond = _ridge.cholesky_solve(
+            dual, X, y, uniq, group, none if sw is None else sw,
+            none if center is None else center[0], none if center is None else center[1],
+            True, _policy.centring_limit(X.dtype),
+        )
+        if info == _ridge.NONFINITE:
+            if auto and _ridge.all_finite(X):
+                return None, "fallback"  # finite X whose squares overflow: the SVD never forms them
+            raise _nonfinite_error(X)
+        if info < 0:
+            raise MemoryError("could not allocate the Gram matrix work space")
+        m = X.shape[1 if not dual else 0]
+        verdict = _policy.cholesky_verdict(info, rcond, m, X.dtype, auto)
+        if verdict == "fallback":
+            return None, verdict
+        if verdict == "refuse":
+            raise _policy.not_pd_error(uniq[max(failed, 0)], SOLVERS[name].factors,
+                                       info=info, rcond=rcond, m=m, dtype=X.dtype)
+        return out, None
+
+    return solve
+
+
+def _svd_in_memory(X, y, alphas, sw, center, auto):
+    return svd_solve(X, y, alphas, sw, center=center), None
+
+
+@dataclass(frozen=True)
+class Solver:
+    """One entry of the solver registry.
+
+    Attributes
+    ----------
+    name : str
+        The value of ``solver=`` that selects it.
+    factors : str
+        What it decomposes, as error messages name it.
+    solve : callable or None
+        ``solve(X, y, alphas, sw, center, auto) -> (coef, None | "fallback")`` on
+        validated arrays; ``None`` for ``"auto"``, which picks another entry.
+    from_statistics : bool
+        Whether it can solve from the d×d statistics ``XᵀX``, ``XᵀY`` alone
+        (``partial_fit``, Dask); a solver that needs the rows is refused there.
+    reference : str
+        The :mod:`fastridge.reference` function its answers must equal.
+    """
+
+    name: str
+    factors: str
+    solve: Optional[Callable]
+    from_statistics: bool
+    reference: str
+
+
+SOLVERS = {
+    "auto": Solver("auto", "the Gram matrix", None, True, "ridge_normal_equations"),
+    "primal": Solver("primal", "XᵀX + αI", _cholesky(False), True,
+                     "ridge_normal_equations"),
+    "dual": Solver("dual", "XXᵀ + αI", _cholesky(True), False, "ridge_dual"),
+    "svd": Solver("svd", "the thin SVD of X", _svd_in_memory, True, "ridge_svd"),
+}
+
+STATISTICS_SOLVERS = tuple(name for name, s in SOLVERS.items() if s.from_statistics)
+
+
+def check_solver(solver, *, statistics: bool = False) -> str:
+    """Return ``solver`` when the registry has it (and, with ``statistics``, when it can
+    solve from d×d statistics); the one message otherwise."""
+    if statistics and solver in SOLVERS and not SOLVERS[solver].from_statistics:
+        raise ValueError(
+            f"solver={solver!r} needs all rows at once (it factors {SOLVERS[solver].factors}"
+            f" over the samples); statistics-based fits (partial_fit, Dask) keep d×d "
+            f"statistics: use one of {STATISTICS_SOLVERS}"
+        )
+    return check_choice(solver, "solver", STATISTICS_SOLVERS if statistics else SOLVERS)
+
+
+def auto_choice(n: int, d: int, alphas) -> str:
+    """What ``"auto"`` tries first: svd for any α = 0, else primal (n >= d) or dual."""
+    if (alphas[0] == 0) if alphas.size == 1 else not alphas.all():
+        return "svd"
+    return "primal" if n >= d else "dual"
 
 
 def solve_checked(X, y, alphas, sw=None, solver="auto", center=None, x_checked=True):
@@ -169,48 +197,77 @@ def solve_checked(X, y, alphas, sw=None, solver="auto", center=None, x_checked=T
     copy of X: the Cholesky drivers centre row (primal) or column (dual) blocks.
     ``x_checked=False``: X has not been checked for NaN/inf yet; the Cholesky drivers
     see them on the Gram diagonal at no cost, the SVD path checks X first.
-    ``solver="auto"`` picks primal for n >= d, dual for d > n and svd for α = 0, and falls
-    back to svd when the Cholesky factorization fails or its condition estimate shows
-    the Gram matrix too ill-conditioned for the working precision.
+    ``solver="auto"`` starts from :func:`auto_choice` and falls back to svd when
+    :func:`fastridge._policy.cholesky_verdict` says so; an explicit Cholesky solver
+    raises ``LinAlgError`` where it says ``"refuse"``.
     """
-    n, d = X.shape
-    if solver == "auto":
-        if (alphas[0] == 0) if alphas.size == 1 else not alphas.all():
-            chosen = "svd"
-        else:
-            chosen = "primal" if n >= d else "dual"
-    else:
-        chosen = solver
-    if chosen == "svd":
-        if not x_checked and not _ridge.all_finite(X):
-            raise _nonfinite_error(X)
-        return svd_solve(X, y, alphas, sw, center=center), "svd"
-
-    if alphas.size == 1 or (alphas == alphas[0]).all():  # one α for every target
-        uniq, group = alphas[:1], _NO_GROUP
-    else:
-        uniq, inverse = np.unique(alphas, return_inverse=True)
-        group = inverse.astype(np.int32)
-    estimate = solver == "auto"
-    none = _NO_WEIGHTS[X.dtype]
-    out, info, failed, rcond = _ridge.cholesky_solve(
-        chosen == "dual", X, y, uniq, group, none if sw is None else sw,
-        none if center is None else center[0], none if center is None else center[1],
-        estimate,
-    )
-    if info == _ridge.NONFINITE:
-        if estimate and _ridge.all_finite(X):
-            # finite X whose squares overflow: the SVD never forms them
-            return svd_solve(X, y, alphas, sw, center=center), "svd"
+    auto = solver == "auto"
+    chosen = auto_choice(*X.shape, alphas) if auto else solver
+    if chosen == "svd" and not x_checked and not _ridge.all_finite(X):
         raise _nonfinite_error(X)
-    if info < 0:
-        raise MemoryError("could not allocate the Gram matrix work space")
-    if estimate and (info > 0 or rcond < _RCOND_FALLBACK[X.dtype]):
-        # Not positive definite, or too ill-conditioned for Cholesky in this precision.
-        return svd_solve(X, y, alphas, sw, center=center), "svd"
-    if info > 0:
-        raise _not_pd_error(info, uniq[failed], chosen)
-    return out, chosen
+    coef, fallback = SOLVERS[chosen].solve(X, y, alphas, sw, center, auto)
+    if fallback:
+        chosen = "svd"
+        coef, _ = SOLVERS[chosen].solve(X, y, alphas, sw, center, auto)
+    return coef, chosen
+
+
+def solve_gram(G, R, alphas, solver: str, dtype, n: int):
+    """Ridge from a symmetric Gram matrix: ``(coef (d, k) float64, solver that ran)``.
+
+    ``G`` (d, d) float64 ``XᵀX`` (centred or not) and ``R`` (d, k) ``XᵀY``; ``alphas``
+    float64 of shape (k,); ``dtype`` the working dtype of the data (it sets the
+    precision the policy asks of the factorization); ``n`` the number of rows.
+    ``"primal"`` and ``"auto"`` factor ``G + αI`` per distinct α and ask
+    :func:`fastridge._policy.cholesky_verdict` (auto then falls back); ``"svd"`` is the
+    eigendecomposition of G with :func:`fastridge._policy.eigen_filter` — the same
+    shrinkage as the SVD of X, except that eigenvalues below ``max(n, d)·eps64·λ_max``
+    (singular values below about ``sqrt(max(n, d)·eps)·s_max``) count as zero.
+    """
+    d, k = R.shape
+    auto = solver == "auto"
+    chosen = auto_choice(d, d, alphas) if auto else solver
+    if chosen != "svd":
+        coef = np.empty((d, k))
+        anorm = np.abs(G).sum(axis=0).max()
+        for a in np.unique(alphas):
+            cols = np.flatnonzero(alphas == a)
+            A = np.array(G, order="F")
+            A[np.diag_indices_from(A)] += a
+            c, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
+            rcond = lapack.dpocon(c, anorm + a, uplo="U")[0] if info == 0 else 0.0
+            verdict = _policy.cholesky_verdict(info, rcond, d, dtype, auto)
+            if verdict == "fallback":
+                chosen = "svd"
+                break
+            if verdict == "refuse":
+                raise _policy.not_pd_error(a, SOLVERS["primal"].factors, info=info,
+                                           rcond=rcond, m=d, dtype=dtype)
+            coef[:, cols] = lapack.dpotrs(c, R[:, cols], lower=0)[0]
+    if chosen == "svd":
+        coef = eigen_solve(G, R, alphas, n)
+    return coef, chosen
+
+
+def eigen_path(G, R, alphas, n):
+    """:func:`eigen_solve` for every α in ``alphas`` at once: (n_alphas, d, k) float64,
+    from one eigendecomposition of G."""
+    lam, Q = np.linalg.eigh(G)
+    QtR = Q.T @ R  # QtR.shape = (d, k)
+    F = _policy.eigen_filter(lam, alphas, n=n, d=G.shape[0])  # F.shape = (d, n_alphas)
+    return np.matmul(Q, F.T[:, :, None] * QtR[None])  # (n_alphas, d, k)
+
+
+def eigen_solve(G, R, alphas, n, lam_Q=None):
+    """``w = Q diag(1/(λ + α)) Qᵀ R`` per target, dropping λ at the eigh noise level.
+
+    The Gram-matrix form of the SVD solution ``V diag(s/(s² + α)) Uᵀ y`` (λ = s²); with
+    α = 0 it is the pseudo-inverse solution.  ``alphas`` (1,) or (k,), or ``lam_Q`` the
+    precomputed ``numpy.linalg.eigh(G)``.  Returns (d, k) float64.
+    """
+    lam, Q = np.linalg.eigh(G) if lam_Q is None else lam_Q
+    QtR = Q.T @ R  # QtR.shape = (d, k)
+    return Q @ (_policy.eigen_filter(lam, alphas, n=n, d=G.shape[0]) * QtR)
 
 
 def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
@@ -263,8 +320,7 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
     >>> fr.ridge(X, np.array([1.0, 2.0, 3.0]), alpha=1.0).round(4)
     array([1., 1.])
     """
-    if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}")
+    check_solver(solver)
     X, y = check_X_y(X, y, check_finite=check_finite, defer_x_finite=True)
     alphas = check_alpha(alpha, 1 if y.ndim == 1 else y.shape[1])
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)

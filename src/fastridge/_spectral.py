@@ -3,7 +3,7 @@
 :class:`Spectral` factors a ridge problem once; afterwards every α costs a diagonal
 rescaling and a back-transform, never another factorization.  It is the engine behind
 :func:`fastridge.ridge_path` and ``RidgeCV``.  It takes *validated* arrays (see
-:func:`fastridge._solvers.check_X_y`) and checks nothing itself.
+:func:`fastridge._validation.check_X_y`) and checks nothing itself.
 
 Notation: ``Xc``, ``Yc`` are X, Y with their column means removed (``fit_intercept``) or
 X, Y themselves; ``Xc = U S Vᵀ`` the thin SVD with ``λ = s²`` (the eigenvalues of both
@@ -23,45 +23,20 @@ import scipy.linalg as sla
 from scipy.linalg import blas
 
 from . import _ridge
-from ._solvers import default_rcond, svd_factor
+from . import _policy
+from ._policy import EPS64, eigen_tolerance
+from ._solvers import svd_factor
 
-__all__ = ["Spectral", "eigen_tolerance", "METHODS"]
+__all__ = ["Spectral", "METHODS"]
 
 METHODS = ("auto", "svd", "eigen")
 
-_EPS64 = float(np.finfo(np.float64).eps)
 # Elements of a work block (rows or columns of X centred and cast to float64, rows of U
 # and U²): 2 MiB buffers, far below X.
 _BLOCK = 1 << 18
 # Elements of leave-one-out residuals held at a time (32 MiB of float64).
 _CHUNK = 1 << 22
-# Largest n‖x̄‖² / ‖Xc‖²_F for which the n×n route centres by subtraction: error
-# eps·(1 + R) relative to ‖XcXcᵀ‖, below eps^(3/4) — the bound the compiled Gram driver
-# applies column by column (see ``_correction_is_safe`` in _ridge.pyx).
-_SHIFT_LIMIT = _EPS64 ** -0.25
 _NONE = np.empty(0)  # "absent" for the compiled drivers' optional arrays
-
-
-def eigen_tolerance(dtype) -> float:
-    """Smallest ``λ_min / λ_max`` of the Gram matrix for which the eigen route is used.
-
-    The Gram matrix is accumulated and decomposed in float64 whatever the working dtype,
-    so its eigenpairs are exact for a matrix within ``≈ eps64 · λ_max`` of the true one
-    and the weakest direction's coefficients carry a relative error ``≈ eps64 · κ(G)``,
-    ``κ(G) = λ_max / λ_min = κ(X)²``.  The route is accepted when that bound keeps at
-    least two thirds of the working digits, ``eps64 · κ(G) ≤ eps^(2/3)``:
-
-    - float64: ``κ(G) ≤ eps^(-1/3) ≈ 1.6e5`` (``κ(X) ≲ 400``); errors ≲ 4e-11.
-    - float32: ``κ(G) ≤ 1.1e11`` (the float64 Gram is then still better than a
-      float32 SVD, whose error is ``eps32 · κ(X)``).
-
-    Beyond that the SVD of X is used: its error grows like ``κ(X)``, not ``κ(X)²``.
-    Where the Gram matrix was centred by subtraction, its rounding error is larger by
-    the centring's growth factor, so the test becomes ``eps64 · growth · κ(G) ≤
-    eps^(2/3)``; a Gram matrix that passes only when centred exactly is made again so.
-    """
-    eps = float(np.finfo(dtype).eps)
-    return _EPS64 / eps ** (2.0 / 3.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -124,7 +99,7 @@ def _cov_pass(X, mean, Yc, exact=False):
         else:
             G, XtY = np.empty((d, d), order="F"), np.empty((d, k), order="F")
         info, growth = _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G,
-                                          XtY, exact)
+                                          XtY, exact, _policy.centring_limit(X.dtype))
         if info != 0:
             raise MemoryError("could not allocate the Gram matrix work space")
         return G, XtY, growth > 0, max(growth, 1.0)
@@ -145,7 +120,7 @@ def _gram_pass(X, mean, exact=False):
     and the growth of the centring's rounding error (1 for exact centring).
 
     float64 X with an intercept: ``XXᵀ`` by one ?syrk, then double-centred in one pass
-    (:func:`fastridge._ridge.center_kernel`) when ``R = n‖x̄‖² / ‖Xc‖²_F ≤ _SHIFT_LIMIT``;
+    (:func:`fastridge._ridge.center_kernel`) when ``R = n‖x̄‖² / ‖Xc‖²_F ≤ centring_limit``;
     the subtraction multiplies the rounding error of K by about ``1 + R``.  Otherwise
     (or ``exact``) blocks of columns are centred into a buffer.
     """
@@ -157,7 +132,7 @@ def _gram_pass(X, mean, exact=False):
         flat = X.ravel(order="K")  # a view: X is C- or F-contiguous
         mu = float(mean @ mean)
         spread = float(flat @ flat) - n * mu  # ‖Xc‖²_F, only to choose the method
-        if spread > 0 and n * mu <= _SHIFT_LIMIT * spread:
+        if spread > 0 and n * mu <= _policy.centring_limit(np.float64) * spread:
             K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
             _ridge.center_kernel(K, X @ mean, mu)
             return K, True, 1.0 + n * mu / spread
@@ -240,7 +215,7 @@ class Spectral:
     ``ridge(solver="svd")``, so α = 0 gives the pseudo-inverse solution.
 
     **Centring.**  Eigen route, never an n×d copy.  Where the means are small next to
-    the spread (``n·x̄²/Σ(x − x̄)² ≤ _SHIFT_LIMIT``, per column on the "cov" side, summed
+    the spread (``n·x̄²/Σ(x − x̄)² ≤`` :func:`fastridge._policy.centring_limit`, per column on the "cov" side, summed
     over columns on the "gram" side) it is a subtraction after the uncentred product:
     ``XᵀX − n·x̄x̄ᵀ`` (in :func:`fastridge._ridge.gram_update`), ``XXᵀ`` double-centred
     by :func:`fastridge._ridge.center_kernel`, ``X V − 1x̄ᵀV``, ``Xᵀ(A − 1Āᵀ)``.  That
@@ -320,8 +295,8 @@ class Spectral:
             if not lam_min >= tol * growth * lam_max:
                 # accurate enough only if centred exactly: make the Gram matrix again so
                 return self._eigen(X, Yc, mean, side, check, loo, exact=True)
-        r = (int(np.count_nonzero(lam[m - self._max_rank:] > max(n, d) * _EPS64 * lam_max))
-             if lam_max > 0 else 0)
+        r = int(np.count_nonzero(_policy.kept(lam[m - self._max_rank:],
+                                              _policy.spectral_cutoff(n, d, np.float64))))
         lam, Q = lam[m - r:].copy(), Q[:, m - r:]  # Q.shape = (m, r), F-ordered view
         self._lam = lam
         if side == "cov":
@@ -351,8 +326,7 @@ class Spectral:
         n, d = X.shape
         # centred in ?gesdd's own work copy of X (the mean rounded to X's dtype)
         U, s, Vt = svd_factor(X, xmean=None if mean is None else mean.astype(X.dtype))
-        rcond = default_rcond(n, d, X.dtype)
-        r = int(np.count_nonzero(s > rcond * s[0])) if s.size and s[0] > 0 else 0
+        r = int(np.count_nonzero(_policy.kept(s, _policy.spectral_cutoff(n, d, X.dtype))))
         r = min(r, self._max_rank)
         s = s[:r].astype(np.float64)
         U = np.asarray(U[:, :r], dtype=np.float64)

@@ -7,7 +7,9 @@ are copied once.  Inputs are never modified.
 """
 from __future__ import annotations
 
+import math
 import numbers
+from typing import Optional
 
 import numpy as np
 
@@ -121,3 +123,141 @@ def check_scalar(value, name: str, *, low=None, low_inclusive=True, integer=Fals
             op = ">=" if low_inclusive else ">"
             raise ValueError(f"{name} must be {op} {low}; got {value!r}")
     return int(value) if integer else float(value)
+
+
+def check_X_y(X, y, *, check_finite=True, defer_x_finite=False):
+    """Validate ``X`` (n, d) and ``y`` (n,) or (n, k); ``y`` takes X's working dtype.
+
+    ``defer_x_finite=True`` skips the finiteness pass over X: the caller then hands X to
+    :func:`solve_checked` with ``x_checked=False``, which checks it for free (Cholesky)
+    or explicitly (SVD).
+    """
+    X = as_float_array(X, "X", ndims=(2,), check_finite=check_finite and not defer_x_finite)
+    y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2), check_finite=check_finite)
+    check_same_rows(X.shape[0], y.shape[0], "y")
+    if max(X.shape) > INT32_MAX or y.ndim == 2 and y.shape[1] > INT32_MAX:
+        check_lapack_dims(n_samples=X.shape[0], n_features=X.shape[1],
+                          n_targets=y.shape[1] if y.ndim == 2 else 1)
+    return X, y
+
+
+def check_alpha(alpha, n_targets: int) -> np.ndarray:
+    """Return the penalties as a float64 array of shape (1,) or (n_targets,)."""
+    if type(alpha) is float or type(alpha) is int:
+        if 0 <= alpha < math.inf:  # fast path for the common scalar
+            return np.array((alpha,), dtype=np.float64)
+        raise ValueError(f"alpha must be finite and >= 0; got {alpha!r}")
+    a = np.asarray(alpha)
+    if a.dtype.kind not in "fiu":
+        raise TypeError(f"alpha must be a real number or an array of them; got {alpha!r}")
+    a = a.astype(np.float64).reshape(-1) if a.ndim <= 1 else None
+    if a is None or a.size not in (1, n_targets):
+        got = np.shape(alpha)
+        raise ValueError(
+            f"alpha must be a scalar or have shape ({n_targets},) (one per target); "
+            f"got shape {got}"
+        )
+    if not np.isfinite(a).all() or (a < 0).any():
+        raise ValueError(f"alpha must be finite and >= 0; got {alpha!r}")
+    return a
+
+
+def check_sample_weight(sample_weight, n: int, dtype) -> Optional[np.ndarray]:
+    """Return ``None`` or the (n,) non-negative, finite weights in ``dtype``."""
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight)
+    if sw.ndim == 0:
+        sw = np.full(n, sw)
+    sw = as_float_array(sw, "sample_weight", dtype=dtype, ndims=(1,))
+    check_same_rows(n, sw.shape[0], "sample_weight")
+    check_weight_values(sw)
+    if not sw.any():
+        raise all_zero_weights_error()
+    return np.ascontiguousarray(sw)
+
+
+def check_weight_values(sw) -> None:
+    """Raise ``ValueError`` for negative or non-finite entries of a weight array (or block)."""
+    if not np.isfinite(sw).all():
+        raise ValueError("sample_weight contains NaN or infinity; expected only finite values")
+    if (sw < 0).any():
+        raise ValueError("sample_weight must be >= 0; got negative entries")
+
+
+def all_zero_weights_error() -> ValueError:
+    """The one message for weights that leave no sample (in memory, streamed or Dask)."""
+    return ValueError("sample_weight must not be all zero; no sample would count")
+
+
+def check_same_rows(n: int, m: int, name: str, first: str = "X") -> None:
+    """Raise the one message for arrays whose numbers of samples differ.
+
+    A per-sample array (``sample_weight``, ``groups``) reads "{name} has m entries but X
+    has n samples"; a second data array (``y``) "X has n samples but y has m".
+    """
+    if m == n:
+        return
+    if name in PER_SAMPLE:
+        raise ValueError(f"{name} has {m} entries but {first} has {n} samples; they must match")
+    raise ValueError(f"{first} has {n} samples but {name} has {m}; they must match")
+
+
+#: Arguments that hold one entry per sample rather than data.
+PER_SAMPLE = ("sample_weight", "groups", "folds")
+
+
+def require_y(estimator, y) -> None:
+    """Raise scikit-learn's message when an estimator's ``fit`` gets ``y=None``."""
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None"
+        )
+
+
+def check_choice(value, name: str, choices) -> str:
+    """Return ``value`` when it is one of ``choices`` (e.g. the solver registry's names)."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
+def check_alphas(alphas) -> np.ndarray:
+    """Return the penalties as a 1-D float64 array; each must be finite and ``>= 0``."""
+    a = np.asarray(alphas)
+    if a.dtype.kind not in "fiu":
+        raise TypeError(
+            f"alphas must be an array of real numbers; got dtype {a.dtype} ({alphas!r})"
+        )
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError(
+            "alphas must be a non-empty 1-D array of penalties (use [alpha] for one); "
+            f"got shape {a.shape}"
+        )
+    a = a.astype(np.float64)
+    bad = ~np.isfinite(a) | (a < 0)
+    if bad.any():
+        raise ValueError(
+            f"alphas must be finite and >= 0; got {a[bad][:5].tolist()} "
+            f"at positions {np.flatnonzero(bad)[:5].tolist()}"
+        )
+    return a
+
+
+def check_fold_ids(folds, n: int, n_splits: int):
+    """Validate a per-block fold assignment: int (whole block) or (n,) ints in range."""
+    if isinstance(folds, (int, np.integer)) and not isinstance(folds, bool):
+        if not 0 <= folds < n_splits:
+            raise ValueError(f"fold must be in [0, {n_splits}); got {folds}")
+        return int(folds)
+    f = np.asarray(folds)
+    if f.dtype.kind not in "iu" or f.shape != (n,):
+        raise ValueError(
+            f"folds must be an int or an integer array of shape ({n},) (one fold per "
+            f"row); got {f.dtype} array of shape {f.shape}"
+        )
+    if n and (f.min() < 0 or f.max() >= n_splits):
+        raise ValueError(f"folds must be in [0, {n_splits}); got values in "
+                         f"[{f.min()}, {f.max()}]")
+    return f

@@ -3,7 +3,7 @@
 Dask is the engine — no scheduler of fastridge's own.  ``fit`` turns every row block
 of X (and y, sample weights) into one task that computes the block's sufficient
 statistics with fastridge's compiled kernel (``gram_update``: ?syrk on the block plus
-count and mean, see :mod:`fastridge._stream`), merges them in a tree of tasks
+count and mean, see :mod:`fastridge._sufficient_stats`), merges them in a tree of tasks
 (``split_every`` statistics per merge, Chan–Golub–LeVeque updates), and solves the
 d×d system on the client.  The result equals the in-memory ``fastridge.Ridge`` on the
 same data (float64: about 1e-10 relative or better), for any row chunking; column
@@ -35,12 +35,12 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 import numpy as np
 
-from . import _stream
+from . import _sufficient_stats as _stats
 from ._estimators import Ridge as _Ridge
 from ._ridgecv import RidgeCV as _RidgeCV
-from ._solvers import SOLVERS, check_alpha
-from ._path import check_alphas
-from ._validation import check_scalar, working_dtype
+from ._solvers import check_solver
+from ._validation import (all_zero_weights_error, check_alpha, check_alphas, check_fold_ids,
+                          check_same_rows, check_scalar, check_weight_values, working_dtype)
 
 __all__ = ["Ridge", "RidgeCV"]
 
@@ -54,19 +54,13 @@ def _ready(block, dtype):
     return block
 
 
-def _check_weights(sw):
-    if sw is not None and (sw < 0).any():
-        raise ValueError("sample_weight must be >= 0; got negative entries")
-    if sw is not None and not np.isfinite(sw).all():
-        raise ValueError("sample_weight contains NaN or infinity; expected only finite values")
-
-
 def _block_stats(X, y, sw, dtype):
     """Sufficient statistics of one row block (a task)."""
     X, y = _ready(X, dtype), _ready(y, dtype)
     sw = None if sw is None else np.ascontiguousarray(sw, dtype=dtype)
-    _check_weights(sw)
-    return _stream.block_stats(X, y, sw)
+    if sw is not None:
+        check_weight_values(sw)
+    return _stats.block_stats(X, y, sw)
 
 
 def _block_fold_stats(X, y, sw, ids, r0, bounds, n_splits, dtype):
@@ -74,23 +68,24 @@ def _block_fold_stats(X, y, sw, ids, r0, bounds, n_splits, dtype):
     None for contiguous folds with row boundaries ``bounds`` (global row ``r0`` first)."""
     X, y = _ready(X, dtype), _ready(y, dtype)
     sw = None if sw is None else np.ascontiguousarray(sw, dtype=dtype)
-    _check_weights(sw)
+    if sw is not None:
+        check_weight_values(sw)
     m = X.shape[0]
     if ids is None:
         ids = np.searchsorted(bounds, r0 + np.arange(m), side="right") - 1
     else:
-        ids = _stream.fold_ids(np.asarray(ids), m, n_splits)
+        ids = check_fold_ids(np.asarray(ids), m, n_splits)
     k = 1 if y.ndim == 1 else y.shape[1]
-    folds = [_stream.Stats(X.shape[1], k) for _ in range(n_splits)]
-    return _stream.add_to_folds(folds, X, y, sw, ids)
+    folds = [_stats.Stats(X.shape[1], k) for _ in range(n_splits)]
+    return _stats.add_to_folds(folds, X, y, sw, ids)
 
 
 def _merge_stats(*parts):
-    return _stream.merge(parts)
+    return _stats.merge(parts)
 
 
 def _merge_folds(*parts):
-    return [_stream.merge([p[f] for p in parts]) for f in range(len(parts[0]))]
+    return [_stats.merge([p[f] for p in parts]) for f in range(len(parts[0]))]
 
 
 def _predict_block(X, coef, intercept):
@@ -136,8 +131,7 @@ def _prepare(X, y, sample_weight=None, folds=None):
     n, d = X.shape
     if n == 0 or d == 0 or (y.ndim == 2 and y.shape[1] == 0):
         raise ValueError(f"X must not be empty; got shapes X {X.shape}, y {y.shape}")
-    if y.shape[0] != n:
-        raise ValueError(f"X has {n} samples but y has {y.shape[0]}; they must match")
+    check_same_rows(n, y.shape[0], "y")
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
     if y.ndim == 2 and len(y.chunks[1]) > 1:
@@ -152,9 +146,9 @@ def _prepare(X, y, sample_weight=None, folds=None):
         if np.ndim(sample_weight) == 0:
             sample_weight = da.full(n, float(sample_weight), chunks=(X.chunks[0],))
         sample_weight = _as_dask(sample_weight, "sample_weight", X.chunks[0])
-        if sample_weight.shape != (n,):
-            raise ValueError(f"sample_weight must have shape ({n},); "
-                             f"got {sample_weight.shape}")
+        if sample_weight.ndim != 1:
+            raise ValueError(f"sample_weight must be 1-D; got shape {sample_weight.shape}")
+        check_same_rows(n, sample_weight.shape[0], "sample_weight")
     if folds is not None:
         folds = _as_dask(folds, "folds", X.chunks[0])
         if folds.shape != (n,) or folds.dtype.kind not in "iu":
@@ -215,9 +209,7 @@ class Ridge(_Ridge):
     def fit(self, X, y, sample_weight=None):
         """Fit on Dask (or NumPy) arrays: one task per row block, a tree of merges,
         the solve on the client.  Returns ``self``."""
-        if self.solver not in SOLVERS or self.solver == "dual":
-            raise ValueError(f"solver must be one of ('auto', 'primal', 'svd'); "
-                             f"got {self.solver!r}")
+        check_solver(self.solver, statistics=True)
         split_every = check_scalar(self.split_every, "split_every", low=2, integer=True)
         X, y, sw, _, dtype = _prepare(X, y, sample_weight)
         k = 1 if y.ndim == 1 else y.shape[1]
@@ -227,7 +219,9 @@ class Ridge(_Ridge):
         ws = _blocks(sw) or [None] * len(xs)
         parts = [task(xb, yb, wb, dtype) for xb, yb, wb in zip(xs, ys, ws)]
         (total,) = dask.compute(_tree(parts, _merge_stats, split_every))
-        state = _stream.StreamState(total, X.shape[1], k, y.ndim, dtype)
+        if sw is not None and total.weight == 0:
+            raise all_zero_weights_error()
+        state = _stats.StreamState(total, X.shape[1], k, y.ndim, dtype)
         self._set_stream(state)
         self._solve_stream()  # fit is eager
         return self
@@ -306,8 +300,10 @@ class RidgeCV(_RidgeCV):
         parts = [task(xb, yb, wb, fb, int(r0), bounds, K, dtype)
                  for xb, yb, wb, fb, r0 in zip(xs, ys, ws, fs, starts)]
         (fold_stats,) = dask.compute(_tree(parts, _merge_folds, split_every))
+        if sw is not None and all(s.weight == 0 for s in fold_stats):
+            raise all_zero_weights_error()
         k = 1 if y.ndim == 1 else y.shape[1]
-        state = _stream.StreamState(fold_stats, X.shape[1], k, y.ndim, dtype)
+        state = _stats.StreamState(fold_stats, X.shape[1], k, y.ndim, dtype)
         self._set_stream(state)
         self._solve_stream()  # fit is eager
         return self

@@ -21,12 +21,11 @@ Everything here takes arrays that the public layer has already validated.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy.linalg import blas, lapack
+from scipy.linalg import blas
 
-from . import _ridge
+from . import _policy, _ridge
+from ._solvers import eigen_path, overflow_error, solve_gram
 
 _EMPTY = {np.dtype(np.float32): np.empty(0, np.float32),
           np.dtype(np.float64): np.empty(0, np.float64)}
@@ -149,7 +148,8 @@ class Stats:
         none = _EMPTY[dtype]
         # G (+)= Zᵀ Z (upper), T = Zᵀ V with Z = S^½ (X − c): T[:, k] = Σ s (x − c)
         info, _ = _ridge.gram_update(X, V, none if sw is None else sw,
-                                     cx if centred else none, none, G, T, inplace)
+                                     cx if centred else none, none, G, T, inplace,
+                                     _policy.centring_limit(dtype))
         if info != 0:
             raise MemoryError("could not allocate the Gram block buffer")
         sx = T[:, k].astype(np.float64)
@@ -248,7 +248,8 @@ def _centres(X, Y2, weighted):
     with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf: seen after the kernel
         mx = Xs.mean(axis=0)
         cy = Y2[idx].astype(np.float64).mean(axis=0).astype(X.dtype)
-        near_zero = bool(np.all(np.abs(mx) <= 4.0 * Xs.std(axis=0))) and idx.size > 1
+        limit = _policy.UNTRACKED_CENTRING_LIMIT
+        near_zero = bool(np.all(mx * mx <= limit * Xs.var(axis=0))) and idx.size > 1
     if near_zero and not weighted:
         return np.zeros(X.shape[1], dtype=X.dtype), cy, False
     return mx.astype(X.dtype), cy, True
@@ -260,7 +261,7 @@ def _nonfinite_error(X, Y2, dtype):
         return ValueError("X contains NaN or infinity; expected only finite values")
     if not np.isfinite(Y2).all():
         return ValueError("y contains NaN or infinity; expected only finite values")
-    return _overflow_error(dtype)
+    return overflow_error(dtype)
 
 
 def merge(parts) -> Stats:
@@ -277,57 +278,15 @@ def merge(parts) -> Stats:
     return level[0]
 
 
-def _overflow_error(dtype):
-    hint = " or use float64" if dtype == np.float32 else ""
-    return ValueError(
-        f"X is too large in magnitude: its Gram matrix overflows in {dtype}; rescale X{hint}"
-    )
-
-
 # -- solving from statistics -----------------------------------------------------------
-
-def _eigen(G):
-    lam, Q = np.linalg.eigh(G)  # ascending
-    return lam, Q
-
-
-def _keep(lam, n, d):
-    """Eigenvalues kept as non-zero: above the resolution of eigh on a float64 Gram."""
-    top = lam[-1]
-    if not top > 0:
-        return np.zeros(lam.shape, bool)
-    return lam > max(n, d) * np.finfo(np.float64).eps * top
-
-
-def eigen_solve(G, R, alphas, n, lam_Q=None):
-    """``w = Q diag(1/(λ + α)) Qᵀ R`` per target, dropping λ at the eigh noise level.
-
-    The Gram-matrix form of the SVD solution ``V diag(s/(s² + α)) Uᵀ y`` (λ = s²); with
-    α = 0 it is the pseudo-inverse solution.  Returns (d, k) float64.
-    """
-    lam, Q = _eigen(G) if lam_Q is None else lam_Q
-    keep = _keep(lam, n, G.shape[0])
-    QtR = Q.T @ R  # QtR.shape = (d, k)
-    lam_safe = np.where(keep, np.maximum(lam, 0.0), 1.0)[:, None]
-    factor = np.where(keep[:, None], 1.0 / (lam_safe + alphas[None, :]), 0.0)
-    return Q @ (factor * QtR)
-
-
-def cholesky_solve(G, R, alpha):
-    """``(c (upper Cholesky factor of G + αI), info)``; ``c`` None when info != 0."""
-    A = np.array(G, order="F")
-    A[np.diag_indices_from(A)] += alpha
-    c, info = lapack.dpotrf(A, lower=0, clean=1, overwrite_a=1)
-    return (c if info == 0 else None), info, A
-
 
 def solve(stats: Stats, alphas, fit_intercept: bool, solver: str, dtype):
     """Ridge from statistics: ``(coef (d, k) float64, intercept (k,) float64, solver_)``.
 
-    ``solver``: ``"primal"`` (Cholesky of ``G + αI``, ``LinAlgError`` when not positive
-    definite), ``"svd"`` (eigendecomposition of ``G``: the same shrinkage as the SVD of
-    X), or ``"auto"`` (primal; svd when an α is 0, the factorization fails, or the
-    condition estimate is below ``sqrt(eps)`` of the working ``dtype`` — as ``fit``).
+    The system ``G = C (+ W x̄x̄ᵀ)``, ``R = B (+ W x̄ȳᵀ)`` goes to
+    :func:`fastridge._solvers.solve_gram` with the registry's ``solver`` (one that can
+    work from statistics) and the working ``dtype``, so ``"auto"`` falls back exactly
+    where ``fit`` would (:mod:`fastridge._policy`).
     """
     if stats.weight <= 0:
         raise ValueError("no rows with positive weight have been seen; nothing to fit")
@@ -336,33 +295,7 @@ def solve(stats: Stats, alphas, fit_intercept: bool, solver: str, dtype):
     alphas = np.asarray(alphas, dtype=np.float64)
     if alphas.size == 1 and k > 1:
         alphas = np.full(k, alphas[0])
-    chosen = "primal" if solver == "auto" else solver
-    if solver == "auto" and not alphas.all():
-        chosen = "svd"
-    coef = None
-    if chosen != "svd":
-        coef = np.empty((d, k))
-        anorm = np.abs(G).sum(axis=0).max()
-        threshold = math.sqrt(float(np.finfo(dtype).eps))
-        for a in np.unique(alphas):
-            cols = np.flatnonzero(alphas == a)
-            c, info, _ = cholesky_solve(G, R, a)
-            bad = info != 0
-            if not bad and solver == "auto":
-                rcond, _ = lapack.dpocon(c, anorm + a, uplo="U")
-                bad = rcond < threshold
-            if bad:
-                if solver == "auto":
-                    coef, chosen = None, "svd"
-                    break
-                raise np.linalg.LinAlgError(
-                    f"{info}-th leading minor of XᵀX + αI (alpha={a:g}) is not positive "
-                    "definite; use solver='svd' or a larger alpha"
-                )
-            x, _ = lapack.dpotrs(c, R[:, cols], lower=0)
-            coef[:, cols] = x
-    if coef is None:
-        coef = eigen_solve(G, R, alphas, stats.count)
+    coef, chosen = solve_gram(G, R, alphas, solver, dtype, stats.count)
     if fit_intercept:
         intercept = stats.ymean - stats.xmean @ coef
     else:
@@ -403,7 +336,9 @@ def kfold_cv(folds, alphas, fit_intercept: bool):
     if empty:
         raise ValueError(
             f"fold(s) {empty} received no rows (with positive weight); each of the "
-            f"{K} folds needs data for K-fold cross-validation"
+            f"{K} folds needs data for K-fold cross-validation: call partial_fit with "
+            f"more blocks (the i-th call goes to fold i % {K}), pass folds= (a fold per "
+            f"row) or a smaller n_splits"
         )
     prefix = [None] * (K + 1)
     suffix = [None] * (K + 1)
@@ -418,9 +353,7 @@ def kfold_cv(folds, alphas, fit_intercept: bool):
         parts = [p for p in (prefix[f], suffix[f + 1]) if p is not None]
         train = parts[0].copy() if len(parts) == 1 else parts[0].copy().merge_(parts[1])
         G, R = train.system(fit_intercept)
-        lam_Q = _eigen(G)
-        coefs = np.stack([eigen_solve(G, R, np.array([a]), train.count, lam_Q)
-                          for a in alphas])  # coefs.shape = (n_alphas, d, k)
+        coefs = eigen_path(G, R, alphas, train.count)  # coefs.shape = (n_alphas, d, k)
         if fit_intercept:  # b = ȳ_t − x̄_tᵀw, so r = (ȳ_f − ȳ_t) − (x̄_f − x̄_t)ᵀw
             dx, dy = train.mean_difference(folds[f])
             r = dy - np.einsum("j,ajk->ak", dx, coefs)
@@ -429,24 +362,6 @@ def kfold_cv(folds, alphas, fit_intercept: bool):
         sse += fold_sse(folds[f], coefs, r)
     total = prefix[K]
     return sse / total.weight, total
-
-
-def fold_ids(folds, n: int, n_splits: int):
-    """Validate a per-block fold assignment: int (whole block) or (n,) ints in range."""
-    if isinstance(folds, (int, np.integer)) and not isinstance(folds, bool):
-        if not 0 <= folds < n_splits:
-            raise ValueError(f"fold must be in [0, {n_splits}); got {folds}")
-        return int(folds)
-    f = np.asarray(folds)
-    if f.dtype.kind not in "iu" or f.shape != (n,):
-        raise ValueError(
-            f"folds must be an int or an integer array of shape ({n},) (one fold per "
-            f"row); got {f.dtype} array of shape {f.shape}"
-        )
-    if n and (f.min() < 0 or f.max() >= n_splits):
-        raise ValueError(f"folds must be in [0, {n_splits}); got values in "
-                         f"[{f.min()}, {f.max()}]")
-    return f
 
 
 def add_to_folds(fold_stats, X, Y, sw, ids):
