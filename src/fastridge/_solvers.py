@@ -79,6 +79,7 @@ def _nonfinite_error(X) -> ValueError:
 
 def overflow_error(dtype, remedy: str = "") -> ValueError:
     """The one message for finite X whose Gram matrix overflows in ``dtype``."""
+    dtype = np.dtype(dtype)
     hint = " or use float64" if dtype == np.float32 else ""
     remedy = f", {remedy}" if remedy else ""
     return ValueError(

@@ -25,7 +25,7 @@ from scipy.linalg import blas
 from . import _ridge
 from . import _policy
 from ._policy import EPS64, eigen_tolerance
-from ._solvers import svd_factor
+from ._solvers import overflow_error, svd_factor
 
 __all__ = ["Spectral", "METHODS"]
 
@@ -130,8 +130,9 @@ def _gram_pass(X, mean, exact=False):
         return (_syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)), False, 1.0
     if X.dtype == np.float64 and not exact:
         flat = X.ravel(order="K")  # a view: X is C- or F-contiguous
-        mu = float(mean @ mean)
-        spread = float(flat @ flat) - n * mu  # ‖Xc‖²_F, only to choose the method
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: exact path, then refused
+            mu = float(mean @ mean)
+            spread = float(flat @ flat) - n * mu  # ‖Xc‖²_F, only to choose the method
         if spread > 0 and n * mu <= _policy.centring_limit(np.float64) * spread:
             K = _syrk(X, trans=0) if X.flags.f_contiguous else _syrk(X.T, trans=1)
             _ridge.center_kernel(K, X @ mean, mu)
@@ -279,6 +280,10 @@ class Spectral:
             G, XtY, shifted, growth = _cov_pass(X, mean, Yc, exact)
         else:
             G, shifted, growth = _gram_pass(X, mean, exact)
+        if not np.isfinite(np.diagonal(G)).all():
+            # X is finite (validated): its squares overflow float64.  The SVD route would
+            # need λ = s², which overflows as well.
+            raise overflow_error(np.float64)
         lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
                           check_finite=False)
         del G
@@ -333,7 +338,10 @@ class Spectral:
         C = U.T @ Yc  # UᵀYc, (r, k)
         self.method = "svd"
         self._shift_ok = False
-        self._lam = s * s
+        with np.errstate(over="ignore"):
+            self._lam = s * s
+        if not np.isfinite(self._lam).all():
+            raise overflow_error(np.float64)  # λ = s² is what every α is measured against
         self._P = np.ascontiguousarray(Vt[:r].T, dtype=np.float64)  # V, (d, r)
         self._B = s[:, None] * C  # s·UᵀYc = VᵀXcᵀYc, (r, k)
         if loo:
