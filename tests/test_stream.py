@@ -1,6 +1,7 @@
 """Streaming ridge: Ridge.partial_fit / RidgeCV.partial_fit (K-fold), the statistics
 merge, fastridge.stream helpers (bounded-memory .npy reading, fit_stream)."""
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -292,6 +293,38 @@ def test_fit_stream_from_npy_files(tmp_path):
     model = fit_stream(fr.Ridge(alpha=2.0), blocks)
     ref = fr.Ridge(alpha=2.0).fit(X, y).coef_
     np.testing.assert_allclose(model.coef_, ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("kwargs, exc, message", [
+    ({"block_rows": 2.7}, TypeError, "block_rows must be an integer; got 2.7 of type float"),
+    ({"block_rows": 3.0}, TypeError, "block_rows must be an integer; got 3.0"),
+    ({"block_rows": None}, TypeError, "block_rows must be an integer; got None"),
+    ({"block_rows": True}, TypeError, "block_rows must be a number; got a bool"),
+    ({"block_rows": "8"}, TypeError, "block_rows must be an integer; got '8'"),
+    ({"block_rows": 0}, ValueError, "block_rows must be >= 1; got 0"),
+    ({"start": -1}, ValueError, "start must be >= 0; got -1"),
+    ({"start": 1.5}, TypeError, "start must be an integer; got 1.5"),
+    ({"start": None}, TypeError, "start must be an integer; got None"),
+    ({"stop": 2.0}, TypeError, "stop must be an integer; got 2.0"),
+    ({"stop": -3}, ValueError, "stop must be >= 0; got -3"),
+    ({"start": 5, "stop": 4}, ValueError, "stop must be >= start; got start=5, stop=4"),
+])
+@pytest.mark.parametrize("reader", ["blocks"])
+def test_block_rows_start_stop_are_validated(tmp_path, reader, kwargs, exc, message):
+    np.save(tmp_path / "a.npy", np.zeros((10, 2)))
+    np.save(tmp_path / "b.npy", np.zeros(10))
+    kwargs = {"block_rows": 4, **kwargs}
+    with pytest.raises(exc, match=re.escape(message)):  # at the call, before iterating
+        iter_npy_blocks(tmp_path / "a.npy", kwargs.pop("block_rows"), **kwargs)
+
+
+def test_numpy_integers_are_accepted_for_block_rows_start_stop(tmp_path):
+    A = np.arange(20.0).reshape(10, 2)
+    np.save(tmp_path / "a.npy", A)
+    blocks = iter_npy_blocks(tmp_path / "a.npy", np.int64(4), start=np.int32(1),
+                             stop=np.uint8(9))
+    assert [b.tolist() for b in blocks] == [A[1:5].tolist(), A[5:9].tolist()]
+    assert [len(b) for b in iter_npy_blocks(tmp_path / "a.npy", 4, stop=100)] == [4, 4, 2]
 
 
 def test_iter_npy_blocks_bounded_memory(tmp_path):

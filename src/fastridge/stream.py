@@ -30,6 +30,8 @@ from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
+from ._validation import check_scalar
+
 __all__ = ["iter_npy_blocks", "fit_stream", "npy_info"]
 
 
@@ -152,10 +154,12 @@ def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start
         A ``.npy`` file holding a 1-D or 2-D numeric array (C- or Fortran-ordered; a
         Fortran-ordered file is read one column segment at a time).
     block_rows : int, default=65536
-        Rows per block (the last block may be shorter).  65536 rows of 200 float64
-        columns is 100 MB.
+        Rows per block (the last block may be shorter), an integer ≥ 1 (Python or
+        NumPy; floats and bools are refused with a ``TypeError``).  65536 rows of 200
+        float64 columns is 100 MB.
     start, stop : int, optional
-        Read only rows ``start:stop``.
+        Read only rows ``start:stop`` (integers, ``0 <= start <= stop``; a ``stop``
+        beyond the file's end reads to the end).
     reuse_buffer : bool, default=False
         Read every block into the same array (no allocation, no page faults per
         block).  A yielded block is then valid only until the next one is requested:
@@ -169,6 +173,13 @@ def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start
     ndarray of shape (m, n_columns) or (m,)
         In the file's dtype (native byte order).
 
+    Raises
+    ------
+    TypeError
+        If ``block_rows``, ``start`` or ``stop`` is not an integer.
+    ValueError
+        If ``block_rows < 1``, ``start < 0`` or ``stop < start``.
+
     Examples
     --------
     >>> import numpy as np, tempfile, os
@@ -177,11 +188,7 @@ def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start
     >>> [b.tolist() for b in iter_npy_blocks(path, 2)]
     [[[0.0, 1.0], [2.0, 3.0]], [[4.0, 5.0], [6.0, 7.0]], [[8.0, 9.0]]]
     """
-    block_rows = int(block_rows)
-    if block_rows < 1:
-        raise ValueError(f"block_rows must be >= 1; got {block_rows}")
-    if start < 0 or (stop is not None and stop < start):
-        raise ValueError(f"need 0 <= start <= stop; got start={start}, stop={stop}")
+    block_rows, start, stop = _check_rows(block_rows, start, stop)
     if not prefetch:
         return _blocks(path, block_rows, start, stop, reuse_buffer)
     npy_info(path)  # fail here, not in the thread
@@ -222,6 +229,17 @@ def _rotating_reader(path, block_rows, start, stop):
                         _read_exact(f, raw[j * m * item:(j + 1) * m * item])
                 yield out if dtype == native else out.astype(native)
     return gen
+
+
+def _check_rows(block_rows, start, stop):
+    """``block_rows``, ``start``, ``stop`` as Python ints, or an error naming the argument."""
+    block_rows = check_scalar(block_rows, "block_rows", low=1, integer=True)
+    start = check_scalar(start, "start", low=0, integer=True)
+    if stop is not None:
+        stop = check_scalar(stop, "stop", low=0, integer=True)
+        if stop < start:
+            raise ValueError(f"stop must be >= start; got start={start}, stop={stop}")
+    return block_rows, start, stop
 
 
 def fit_stream(model, blocks: Iterable, **partial_fit_params):
