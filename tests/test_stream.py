@@ -295,6 +295,51 @@ def test_fit_stream_from_npy_files(tmp_path):
     np.testing.assert_allclose(model.coef_, ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
 
 
+def test_fit_stream_keeps_the_exception_class():
+    # A complex block raises fastridge's DataTypeError (a TypeError and a ValueError);
+    # fit_stream adds the block number without turning it into a plain ValueError.
+    X, y = make(30, 4)
+    blocks = [(X[:10], y[:10]), (X[10:20].astype(complex), y[10:20])]
+    with pytest.raises(TypeError, match=r"^block 1: Complex data not supported") as info:
+        fit_stream(fr.Ridge(), blocks)
+    cause = info.value.__cause__
+    assert type(info.value) is type(cause) and isinstance(info.value, ValueError)
+    assert str(info.value) == f"block 1: {cause}"
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, code, text):
+        super().__init__(code, text)
+
+
+class _Raises:
+    """A stand-in estimator whose partial_fit raises ``exc`` on its second call."""
+
+    def __init__(self, exc):
+        self.exc, self.calls = exc, 0
+
+    def partial_fit(self, X, y):
+        self.calls += 1
+        if self.calls == 2:
+            raise self.exc
+
+
+@pytest.mark.parametrize("exc", [_NeedsTwoArguments(7, "bad"), KeyError("column 'a'")])
+def test_fit_stream_notes_the_block_when_the_exception_cannot_be_rebuilt(exc):
+    # A constructor that does not take one message (or, like KeyError, quotes it): the
+    # same exception object is re-raised with a note naming the block.
+    X, y = make(20, 2)
+    with pytest.raises(type(exc)) as info:
+        fit_stream(_Raises(exc), [(X[:10], y[:10]), (X[10:], y[10:])])
+    assert info.value is exc
+    assert getattr(exc, "__notes__", []) == ["raised by partial_fit on block 1 of fit_stream"]
+
+
+def test_fit_stream_needs_partial_fit():
+    with pytest.raises(TypeError, match="model must have a partial_fit method .* got object"):
+        fit_stream(object(), [])
+
+
 @pytest.mark.parametrize("kwargs, exc, message", [
     ({"block_rows": 2.7}, TypeError, "block_rows must be an integer; got 2.7 of type float"),
     ({"block_rows": 3.0}, TypeError, "block_rows must be an integer; got 3.0"),

@@ -242,6 +242,30 @@ def _check_rows(block_rows, start, stop):
     return block_rows, start, stop
 
 
+def _with_block_context(exc: Exception, i: int) -> Optional[Exception]:
+    """A copy of ``exc``, same class, whose message starts with ``block i: ``; or None
+    when the class cannot be rebuilt from one message (then the caller adds a note)."""
+    message = f"block {i}: {exc}"
+    if len(exc.args) != 1 or not isinstance(exc.args[0], str):
+        return None
+    try:
+        new = type(exc)(message)
+    except Exception:  # a constructor with other arguments
+        return None
+    if type(new) is not type(exc) or str(new) != message:  # e.g. KeyError quotes its message
+        return None
+    new.__dict__.update(exc.__dict__)  # attributes set on the original (notes too)
+    return new
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)`` (Python 3.11+); before 3.11, the same ``__notes__`` list."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # shown by pytest and the exceptiongroup backport, ignored by plain tracebacks
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
 def fit_stream(model, blocks: Iterable, **partial_fit_params):
     """Call ``model.partial_fit`` on every block; return the model.
 
@@ -262,9 +286,16 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
 
     Raises
     ------
+    Exception
+        Whatever ``partial_fit`` raises, of the same class, with ``"block i: "``
+        prepended to its message and the original chained as ``__cause__`` (an
+        exception that cannot be rebuilt from a message is re-raised itself, with a
+        note naming the block).  The model then holds the statistics of the blocks
+        before it.
     ValueError
-        From ``partial_fit``, with the index of the failing block prepended; the model
-        then holds the statistics of the blocks before it.
+        If a block is not a tuple of 2 or 3 arrays.
+    TypeError
+        If ``model`` has no ``partial_fit``.
 
     Examples
     --------
@@ -275,6 +306,9 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
     >>> model.coef_.round(4), round(model.intercept_, 4)
     (array([ 2., -1.]), 1.0)
     """
+    if not callable(getattr(model, "partial_fit", None)):
+        raise TypeError(f"model must have a partial_fit method (fastridge.Ridge or "
+                        f"fastridge.RidgeCV); got {type(model).__name__}")
     for i, block in enumerate(blocks):
         if not isinstance(block, tuple) or len(block) not in (2, 3):
             raise ValueError(
@@ -284,6 +318,10 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
             )
         try:
             model.partial_fit(*block, **partial_fit_params)
-        except ValueError as exc:
-            raise ValueError(f"block {i}: {exc}") from exc
+        except Exception as exc:
+            in_block = _with_block_context(exc, i)
+            if in_block is None:
+                _add_note(exc, f"raised by partial_fit on block {i} of fit_stream")
+                raise
+            raise in_block from exc
     return model
