@@ -14,17 +14,21 @@
  *   The order is written in the source, so nothing needs reassociating.
  * - Function multiversioning: on x86-64 with GCC or Clang the epoch loop is compiled
  *   three times, with GCC/Clang generic vectors of 64, 32 and 16 bytes under
- *   `target("avx512f")`, `target("avx2,fma")` and the x86-64 baseline; a dispatcher picks
- *   one with `__builtin_cpu_supports`.  (GCC's `target_clones` compiles one source for
+ *   `target("avx512f")`, `target("avx2,fma")` and the x86-64 baseline; the exported
+ *   functions run the variant their caller names (RELU_SGD_AUTO: the widest one
+ *   `__builtin_cpu_supports` allows), so tests can run each one the CPU has.  (GCC's `target_clones` compiles one source for
  *   all targets, but a vector width that does not fit the target is lowered very badly,
  *   and auto-vectorizing the plain loop fails for AVX2.)  The AVX-512 and AVX2 versions
  *   use explicit FMAs in the same places and give the same bits; the baseline version and
  *   the plain C loop (other compilers, other CPUs) use separate multiply and add, so they
  *   round differently.  Nothing else is contracted (-std=c99 means -ffp-contract=off).
- * - Divergence costs nothing per step beyond testing the loss: the epoch runs from a
- *   copy of the parameters; if the loss or, at the end, a parameter is not finite, the
- *   epoch is replayed from the copy with a version that checks the parameters after every
- *   step ((p - p) is 0 for a finite p, NaN otherwise) and stops at the exact step.
+ * - Divergence costs nothing per step beyond testing the loss: a chunk of the epoch runs
+ *   from a copy of the parameters; if the loss or, at the end, a parameter is not finite,
+ *   the chunk is replayed from the copy with a version that checks the parameters after
+ *   every step ((p - p) is 0 for a finite p, NaN otherwise) and stops at the exact step.
+ * - Chunks: the caller may cut an epoch into chunks of steps (to check for Ctrl-C in
+ *   between); the state carried from one to the next (relu_sgd_pos) makes the bits the
+ *   same however it is cut.
  * - Elbow snapshots: a count-down tested once per step, never reaching 0 when
  *   record_every == 0.
  * - With AVX-512 and d a multiple of the vector width up to 8 vectors (64 doubles, 128
@@ -256,39 +260,46 @@ typedef float v2f __attribute__((vector_size(8)));
 
 /*
  * Written once for element type T; STEP is one of the SGD_STEP_* above with its
- * arguments.  With CHECK == 0 only the loss is checked at each step (the caller checks
- * the parameters at the end and, if needed, replays the epoch with CHECK == 1 to find
- * the step that went wrong); with CHECK == 1 the parameters are checked after each step.
+ * arguments.  Runs steps pos->next .. stop - 1 of the epoch (a chunk; relu_sgd.h).
+ * With CHECK == 0 only the loss is checked at each step (the caller checks the
+ * parameters at the end and, if needed, replays the chunk with CHECK == 1 to find the
+ * step that went wrong); with CHECK == 1 the parameters are checked after each step.
  * LOAD and SYNC are empty, except for the register-resident STEP (SGD_STEP_REGS): LOAD
  * copies the parameters into registers, SYNC writes them back (before an elbow snapshot
  * and at the end).
+ *
+ * Chunks change no bit: the last step of a chunk looks ahead at the next chunk's first
+ * sample like any other step, and f (the prediction for that sample, computed in the
+ * fused form z' = (W1 x' + b) - c W2 [z > 0] (x x' + 1)) and the running loss sum are
+ * carried in pos; only step 0 of an epoch computes f directly.
  */
 #define DEFINE_RELU_SGD_EPOCH(ATTR, NAME, T, CHECK_, STEP, LOAD, SYNC)                     \
     ATTR int NAME(const T *restrict x, const T *restrict y, const int64_t *restrict order,  \
                   int64_t n, T *restrict W1, T *restrict b, T *restrict W2, int64_t d,     \
-                  T lr, int64_t record_every, int64_t *restrict step, T *restrict elbows,  \
-                  double *restrict loss_sum, int64_t *restrict bad_step)                   \
+                  T lr, int64_t record_every, T *restrict elbows, int64_t stop,            \
+                  relu_sgd_pos *restrict pos)                                              \
     {                                                                                      \
         enum { CHECK = CHECK_ };                                                           \
+        const int64_t step0 = pos->step, start = pos->next;                                \
         /* steps left until the next elbow snapshot (-1: never) and where it goes */       \
-        int64_t until_snapshot = record_every > 0 ? record_every - *step % record_every : -1; \
+        int64_t until_snapshot = record_every > 0 ? record_every - step0 % record_every : -1; \
         T *restrict snapshot =                                                             \
-            record_every > 0 ? elbows + (*step / record_every + 1) * d : NULL;             \
-        double lsum = 0.0;                                                                 \
+            record_every > 0 ? elbows + (step0 / record_every + 1) * d : NULL;             \
+        double lsum = pos->loss_sum;                                                       \
         int status = RELU_SGD_OK;                                                          \
-        int64_t k = 0;                                                                     \
-        T f = 0, check = 0;                                                                \
+        int64_t k = start;                                                                 \
+        T f = (T)pos->f, check = 0;                                                        \
         LOAD;                                                                              \
                                                                                            \
-        if (n > 0) {                                                                       \
+        if (start == 0 && stop > 0) {                                                      \
             /* f = f(x_first): a step with c = 0 leaves every parameter as it is */        \
             const T xs = 0, c = 0, x_next = x[order ? order[0] : 0], pivot = 1;            \
             (void)pivot; /* unused by the plain C loop */                                  \
             STEP;                                                                          \
         }                                                                                  \
-        for (k = 0; k < n; k++) {                                                          \
+        for (k = start; k < stop; k++) {                                                   \
             const int64_t s = order ? order[k] : k;                                        \
-            /* the next step's sample (the last step looks at its own, unused) */          \
+            /* the next step's sample (the epoch's last step looks at its own, unused) */  \
             const int64_t s_next = k + 1 < n ? (order ? order[k + 1] : k + 1) : s;         \
             const T xs = x[s], x_next = x[s_next];                                         \
             const T delta = f - y[s];                                                      \
@@ -315,43 +326,45 @@ typedef float v2f __attribute__((vector_size(8)));
             }                                                                              \
         }                                                                                  \
         SYNC;                                                                              \
-        *step += status == RELU_SGD_NONFINITE_PARAM ? k + 1 : k;                           \
-        *loss_sum = lsum;                                                                  \
-        *bad_step = status == RELU_SGD_OK ? -1 : k;                                        \
+        pos->step = step0 + (status == RELU_SGD_NONFINITE_PARAM ? k + 1 : k) - start;      \
+        pos->next = k;                                                                     \
+        pos->loss_sum = lsum;                                                              \
+        pos->f = (double)f;                                                                \
+        pos->bad_step = status == RELU_SGD_OK ? -1 : k;                                    \
         return status;                                                                     \
     }
 
 /*
- * The exported epoch: run FAST (no per-step parameter check) from a copy of the
- * parameters in work (3 * d); if it fails or leaves a non-finite parameter, restore the
- * copy and replay with CHECKED, which stops at the exact step.  Both compute the same bits.
+ * The exported chunk of an epoch: run FAST (no per-step parameter check) from a copy of
+ * the parameters in work (3 * d); if it fails or leaves a non-finite parameter, restore
+ * the copy and replay with CHECKED, which stops at the exact step.  Both compute the
+ * same bits.  (Once non-finite, a parameter stays so: checking at the end of each chunk
+ * finds the chunk where it happened.)
  */
 #define DEFINE_RELU_SGD_CHECKED_EPOCH(ATTR, NAME, T, FAST, CHECKED)                        \
     ATTR int NAME(const T *restrict x, const T *restrict y, const int64_t *restrict order,  \
                   int64_t n, T *restrict W1, T *restrict b, T *restrict W2, int64_t d,     \
-                  T lr, int64_t record_every, int64_t *restrict step, T *restrict elbows,  \
-                  double *restrict loss_sum, int64_t *restrict bad_step, T *restrict work) \
+                  T lr, int64_t record_every, T *restrict elbows, int64_t stop,            \
+                  relu_sgd_pos *restrict pos, T *restrict work)                            \
     {                                                                                      \
-        const int64_t step0 = *step;                                                       \
+        const relu_sgd_pos pos0 = *pos;                                                    \
         T finite = 0;                                                                      \
         int64_t i;                                                                         \
         int status;                                                                        \
         memcpy(work, W1, (size_t)d * sizeof(T));                                           \
         memcpy(work + d, b, (size_t)d * sizeof(T));                                        \
         memcpy(work + 2 * d, W2, (size_t)d * sizeof(T));                                   \
-        status = FAST(x, y, order, n, W1, b, W2, d, lr, record_every, step, elbows,        \
-                      loss_sum, bad_step);                                                 \
+        status = FAST(x, y, order, n, W1, b, W2, d, lr, record_every, elbows, stop, pos);  \
         for (i = 0; i < d; i++) finite += (W1[i] - W1[i]) + (b[i] - b[i]) + (W2[i] - W2[i]); \
         if (status == RELU_SGD_OK && finite == 0) return status;                           \
         memcpy(W1, work, (size_t)d * sizeof(T));                                           \
         memcpy(b, work + d, (size_t)d * sizeof(T));                                        \
         memcpy(W2, work + 2 * d, (size_t)d * sizeof(T));                                   \
-        *step = step0;                                                                     \
-        return CHECKED(x, y, order, n, W1, b, W2, d, lr, record_every, step, elbows,       \
-                       loss_sum, bad_step);                                                \
+        *pos = pos0;                                                                       \
+        return CHECKED(x, y, order, n, W1, b, W2, d, lr, record_every, elbows, stop, pos); \
     }
 
-#define RELU_SGD_ARGS x, y, order, n, W1, b, W2, d, lr, record_every, step, elbows, loss_sum, bad_step, work
+#define RELU_SGD_ARGS x, y, order, n, W1, b, W2, d, lr, record_every, elbows, stop, pos, work
 
 #if RELU_SGD_X86_VERSIONS
 #define AVX512 static __attribute__((target("avx512f")))
@@ -397,12 +410,12 @@ VERSIONS(AVX512, avx512, v8d, m8d, HSUM_V8D, FMA512D, FNMA512D, v16f, m16f, HSUM
 REGS_EPOCHS(1) REGS_EPOCHS(2) REGS_EPOCHS(3) REGS_EPOCHS(4)
 REGS_EPOCHS(5) REGS_EPOCHS(6) REGS_EPOCHS(7) REGS_EPOCHS(8)
 
-#define FAST_ARGS x, y, order, n, W1, b, W2, d, lr, record_every, step, elbows, loss_sum, bad_step
+#define FAST_ARGS x, y, order, n, W1, b, W2, d, lr, record_every, elbows, stop, pos
 #define DEFINE_FAST_REGS(NAME, T, LANES, R, GENERIC)                                        \
     AVX512 int NAME(const T *restrict x, const T *restrict y, const int64_t *restrict order, \
                     int64_t n, T *restrict W1, T *restrict b, T *restrict W2, int64_t d,   \
-                    T lr, int64_t record_every, int64_t *restrict step, T *restrict elbows, \
-                    double *restrict loss_sum, int64_t *restrict bad_step)                 \
+                    T lr, int64_t record_every, T *restrict elbows, int64_t stop,          \
+                    relu_sgd_pos *restrict pos)                                            \
     {                                                                                      \
         switch (d % (LANES) == 0 ? d / (LANES) : 0) {                                      \
         case 1: return R##1_avx512(FAST_ARGS);                                             \
@@ -424,38 +437,62 @@ EPOCHS(AVX2, avx2, fast_avx2, fast_f_avx2)
 VERSIONS(SSE2, sse2, v2d, m2d, HSUM_V2D, MULADD, MULSUB, v4f, m4f, HSUM_V4F, MULADD, MULSUB)
 EPOCHS(SSE2, sse2, fast_sse2, fast_f_sse2)
 
-int relu_sgd_epoch(const double *restrict x, const double *restrict y,
-                   const int64_t *restrict order, int64_t n,
-                   double *restrict W1, double *restrict b, double *restrict W2, int64_t d,
-                   double lr, int64_t record_every, int64_t *restrict step,
-                   double *restrict elbows, double *restrict loss_sum,
-                   int64_t *restrict bad_step, double *restrict work)
+int relu_sgd_resolve_variant(int variant)
 {
-    if (__builtin_cpu_supports("avx512f")) return epoch_avx512(RELU_SGD_ARGS);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return epoch_avx2(RELU_SGD_ARGS);
-    return epoch_sse2(RELU_SGD_ARGS);
+    const int avx512 = __builtin_cpu_supports("avx512f") != 0;
+    const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    switch (variant) {
+    case RELU_SGD_AUTO:
+        return avx512 ? RELU_SGD_AVX512 : avx2 ? RELU_SGD_AVX2 : RELU_SGD_BASELINE;
+    case RELU_SGD_BASELINE: return variant;
+    case RELU_SGD_AVX2: return avx2 ? variant : -1;
+    case RELU_SGD_AVX512: return avx512 ? variant : -1;
+    default: return -1;
+    }
 }
 
-int relu_sgd_epoch_f(const float *restrict x, const float *restrict y,
-                     const int64_t *restrict order, int64_t n,
-                     float *restrict W1, float *restrict b, float *restrict W2, int64_t d,
-                     float lr, int64_t record_every, int64_t *restrict step,
-                     float *restrict elbows, double *restrict loss_sum,
-                     int64_t *restrict bad_step, float *restrict work)
-{
-    if (__builtin_cpu_supports("avx512f")) return epoch_f_avx512(RELU_SGD_ARGS);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return epoch_f_avx2(RELU_SGD_ARGS);
-    return epoch_f_sse2(RELU_SGD_ARGS);
-}
+/* The exported epochs: call the chunk function of the chosen variant (one resolution
+ * per call, a few nanoseconds next to a chunk of steps). */
+#define DISPATCH(NAME, T, SUFFIX)                                                          \
+    int NAME(const T *restrict x, const T *restrict y, const int64_t *restrict order,      \
+             int64_t n, T *restrict W1, T *restrict b, T *restrict W2, int64_t d, T lr,    \
+             int64_t record_every, T *restrict elbows, int64_t stop,                       \
+             relu_sgd_pos *restrict pos, T *restrict work, int variant)                    \
+    {                                                                                      \
+        switch (relu_sgd_resolve_variant(variant)) {                                       \
+        case RELU_SGD_AVX512: return epoch##SUFFIX##avx512(RELU_SGD_ARGS);                 \
+        case RELU_SGD_AVX2: return epoch##SUFFIX##avx2(RELU_SGD_ARGS);                     \
+        case RELU_SGD_BASELINE: return epoch##SUFFIX##sse2(RELU_SGD_ARGS);                 \
+        default: return RELU_SGD_BAD_VARIANT;                                              \
+        }                                                                                  \
+    }
+DISPATCH(relu_sgd_epoch, double, _)
+DISPATCH(relu_sgd_epoch_f, float, _f_)
 #else
 DEFINE_RELU_SGD_EPOCH(static, fast_d, double, 0, SGD_STEP_SCALAR(double, LANES_D), , )
 DEFINE_RELU_SGD_EPOCH(static, checked_d, double, 1, SGD_STEP_SCALAR(double, LANES_D), , )
-DEFINE_RELU_SGD_CHECKED_EPOCH(, relu_sgd_epoch, double, fast_d, checked_d)
+DEFINE_RELU_SGD_CHECKED_EPOCH(static, epoch_d, double, fast_d, checked_d)
 DEFINE_RELU_SGD_EPOCH(static, fast_f, float, 0, SGD_STEP_SCALAR(float, LANES_F), , )
 DEFINE_RELU_SGD_EPOCH(static, checked_f, float, 1, SGD_STEP_SCALAR(float, LANES_F), , )
-DEFINE_RELU_SGD_CHECKED_EPOCH(, relu_sgd_epoch_f, float, fast_f, checked_f)
+DEFINE_RELU_SGD_CHECKED_EPOCH(static, epoch_f, float, fast_f, checked_f)
+
+/* Only the plain C loop is compiled: it is the baseline. */
+int relu_sgd_resolve_variant(int variant)
+{
+    return variant == RELU_SGD_AUTO || variant == RELU_SGD_BASELINE ? RELU_SGD_BASELINE : -1;
+}
+
+#define DISPATCH(NAME, T, IMPL)                                                            \
+    int NAME(const T *restrict x, const T *restrict y, const int64_t *restrict order,      \
+             int64_t n, T *restrict W1, T *restrict b, T *restrict W2, int64_t d, T lr,    \
+             int64_t record_every, T *restrict elbows, int64_t stop,                       \
+             relu_sgd_pos *restrict pos, T *restrict work, int variant)                    \
+    {                                                                                      \
+        if (relu_sgd_resolve_variant(variant) < 0) return RELU_SGD_BAD_VARIANT;            \
+        return IMPL(RELU_SGD_ARGS);                                                        \
+    }
+DISPATCH(relu_sgd_epoch, double, epoch_d)
+DISPATCH(relu_sgd_epoch_f, float, epoch_f)
 #endif
 
 void relu_elbows(const double *restrict W1, const double *restrict b, int64_t d,

@@ -10,7 +10,8 @@
  *
  * Plain C: no Python, no allocation, no printing, no globals.  The parameters are three
  * contiguous arrays of length d, updated in place.  `_f` suffix: float32 version.
- * Kernels return a status code (RELU_SGD_OK or one of the errors below).
+ * Kernels return a status code (RELU_SGD_OK or one of the errors below).  The code
+ * variant (instruction set) is an argument, so callers can test each one.
  */
 #ifndef FASTRIDGE_RELU_SGD_H
 #define FASTRIDGE_RELU_SGD_H
@@ -22,9 +23,43 @@
 #define RELU_SGD_NONFINITE_LOSS 1
 /* a parameter became NaN/inf in a step */
 #define RELU_SGD_NONFINITE_PARAM 2
+/* the requested variant is not compiled in, or this CPU cannot run it (nothing was done) */
+#define RELU_SGD_BAD_VARIANT 3
 
 /*
- * Run one epoch: n steps, on samples order[0], ..., order[n-1] (order == NULL: 0..n-1).
+ * Variants: the same loop compiled for different instruction sets (see relu_sgd.c).
+ * AVX2 and AVX-512 use fused multiply-adds and give the same bits as each other; the
+ * baseline rounds each product separately.  All agree with the math to rounding.
+ */
+#define RELU_SGD_AUTO 0     /* the widest variant this CPU supports */
+#define RELU_SGD_BASELINE 1 /* x86-64 baseline (SSE2 vectors); the plain C loop elsewhere */
+#define RELU_SGD_AVX2 2     /* AVX2 + FMA, x86-64 with GCC or Clang only */
+#define RELU_SGD_AVX512 3   /* AVX-512F, x86-64 with GCC or Clang only */
+
+/* The variant that `variant` stands for on this CPU (RELU_SGD_AUTO: the widest one
+ * supported), or -1 if it is unknown, not compiled in, or not supported by this CPU. */
+int relu_sgd_resolve_variant(int variant);
+
+/*
+ * Where an epoch stands between calls of relu_sgd_epoch.  An epoch may be run in
+ * several calls (chunks of steps); the result is the same, to the bit, however it is cut.
+ * Before the first call of an epoch set next = 0 and loss_sum = 0 (f is then computed);
+ * keep the struct untouched between the calls of one epoch.
+ */
+typedef struct {
+    int64_t step;     /* in/out: global step counter, across epochs (drives the snapshots) */
+    int64_t next;     /* in/out: the epoch's next step, 0 .. n */
+    double loss_sum;  /* in/out: sum over the epoch's steps so far of 1/2 (f - y)^2, each
+                         measured before its step, accumulated in double */
+    double f;         /* in/out: f(x[order[next]]) at the current parameters (for float
+                         data, a float stored exactly) */
+    int64_t bad_step; /* out: on error, the 0-based step within the epoch that failed, else -1 */
+} relu_sgd_pos;
+
+/*
+ * Run steps pos->next, ..., stop - 1 of an epoch of n steps on samples order[0], ...,
+ * order[n-1] (order == NULL: 0..n-1), with the code of `variant` (RELU_SGD_AUTO or one
+ * that relu_sgd_resolve_variant accepts; otherwise RELU_SGD_BAD_VARIANT is returned).
  *
  * x, y          (n_samples,) data; every order[k] must lie in [0, n_samples).
  * W1, b, W2     (d,) parameters, updated in place.
@@ -32,29 +67,25 @@
  * record_every  0: no elbow snapshots.  k > 0: after every step that makes the global
  *               step counter a multiple of k, write the elbows -b/W1 (NaN where W1 == 0)
  *               to row (counter / k) of `elbows`, a C-contiguous (rows, d) array.
- * step          in/out: global step counter (steps done before this call / after it).
- * loss_sum      out: sum over the steps of 1/2 (f - y)^2, each measured before its step,
- *               accumulated in double.
- * bad_step      out: on error, the 0-based step within this epoch that failed
- *               (-1 on success).  The parameters are then left as they were when the
- *               failure was found (before the step for a bad loss, after it for a bad
- *               parameter).
+ * stop          end of this chunk: pos->next <= stop <= n.
+ * pos           in/out, see relu_sgd_pos; on success pos->next == stop.  On error,
+ *               pos->bad_step is the failing step and the parameters are left as they
+ *               were when the failure was found (before the step for a bad loss, after
+ *               it for a bad parameter).
  * work          scratch, 3 * d elements (the parameters are copied there at the start,
- *               to replay the epoch step by step if something turns non-finite).
+ *               to replay the chunk step by step if something turns non-finite).
  */
 int relu_sgd_epoch(const double *restrict x, const double *restrict y,
                    const int64_t *restrict order, int64_t n,
                    double *restrict W1, double *restrict b, double *restrict W2, int64_t d,
-                   double lr, int64_t record_every, int64_t *restrict step,
-                   double *restrict elbows, double *restrict loss_sum,
-                   int64_t *restrict bad_step, double *restrict work);
+                   double lr, int64_t record_every, double *restrict elbows, int64_t stop,
+                   relu_sgd_pos *restrict pos, double *restrict work, int variant);
 
 int relu_sgd_epoch_f(const float *restrict x, const float *restrict y,
                      const int64_t *restrict order, int64_t n,
                      float *restrict W1, float *restrict b, float *restrict W2, int64_t d,
-                     float lr, int64_t record_every, int64_t *restrict step,
-                     float *restrict elbows, double *restrict loss_sum,
-                     int64_t *restrict bad_step, float *restrict work);
+                     float lr, int64_t record_every, float *restrict elbows, int64_t stop,
+                     relu_sgd_pos *restrict pos, float *restrict work, int variant);
 
 /* out[i] = -b[i] / W1[i], NaN where W1[i] == 0. */
 void relu_elbows(const double *restrict W1, const double *restrict b, int64_t d,

@@ -1,14 +1,38 @@
 """Per-sample ReLU SGD (SPEC §2): compiled loop against the NumPy reference, the step
-against hand-derived and finite-difference gradients, the elbow map, errors, estimator."""
+against hand-derived and finite-difference gradients, the elbow map, errors, estimator.
+
+The tests that compare the compiled loop with the reference run once per code variant
+(instruction set) that this CPU supports: the ``kernel`` fixture forces each in turn."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fastridge as fr
+import fastridge.sgd as sgd
 from fastridge import reference as ref
 
 RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+# Every variant the compiled loop has (fastridge.sgd._set_kernel_variant names).
+ALL_KERNELS = ["baseline", "avx2", "avx512"]
+
+
+@pytest.fixture(params=ALL_KERNELS)
+def kernel(request):
+    """Run the test with the compiled loop forced to one variant; restore the setting."""
+    name = request.param
+    if name not in sgd._kernel_variants():
+        pytest.skip(f"relu_sgd variant {name!r} cannot run on this machine (the CPU lacks "
+                    f"it, or it is not compiled in); it runs {sgd._kernel_variants()}")
+    old = sgd._set_kernel_variant(name)
+    assert sgd._kernel_variant() == name
+    yield name
+    sgd._set_kernel_variant(old)
+
+
+# hypothesis with the kernel fixture: it is set once per test, not per example, as wanted
+PER_KERNEL = [HealthCheck.function_scoped_fixture]
 
 
 def make_problem(n, d, dtype=np.float64, seed=0):
@@ -46,7 +70,7 @@ def assert_same_run(fast, slow, rtol):
 @pytest.mark.parametrize("d", [1, 3, 8, 16, 24, 56, 64, 72, 128, 257])
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("record_every", [0, 7])
-def test_matches_reference(dtype, d, shuffle, record_every):
+def test_matches_reference(kernel, dtype, d, shuffle, record_every):
     n = 150
     for seed in (0, 1):
         x, y, W1, b, W2 = make_problem(n, d, dtype, seed)
@@ -59,14 +83,14 @@ def test_matches_reference(dtype, d, shuffle, record_every):
         assert not np.allclose(fast.W2, W2)
 
 
-def test_matches_reference_many_steps():
+def test_matches_reference_many_steps(kernel):
     x, y, W1, b, W2 = make_problem(2000, 64, seed=3)
     kw = dict(lr=0.01, epochs=3, shuffle=True, seed=5, record_every=1000)
     assert_same_run(fr.relu_sgd(x, y, W1, b, W2, **kw), ref.relu_sgd(x, y, W1, b, W2, **kw),
                     1e-10)
 
 
-def test_shuffle_follows_spec_permutations():
+def test_shuffle_follows_spec_permutations(kernel):
     """Epoch e visits rng.permutation(n)'s e-th draw: replaying by hand, no shuffle."""
     x, y, W1, b, W2 = make_problem(40, 5)
     res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05, epochs=3, shuffle=True, seed=42)
@@ -80,7 +104,7 @@ def test_shuffle_follows_spec_permutations():
     np.testing.assert_allclose(res.W2, p[2], rtol=1e-13)
 
 
-def test_elbow_record_rows():
+def test_elbow_record_rows(kernel):
     x, y, W1, b, W2 = make_problem(10, 4)
     res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05, epochs=3, record_every=4)
     assert res.elbows.shape == (1 + 30 // 4, 4)
@@ -93,7 +117,7 @@ def test_elbow_record_rows():
         np.testing.assert_allclose(res.elbows[j], fr.elbows(p.W1, p.b), rtol=1e-12)
 
 
-def test_loss_is_measured_before_each_step():
+def test_loss_is_measured_before_each_step(kernel):
     x, y, W1, b, W2 = make_problem(30, 6)
     res = fr.relu_sgd(x, y, W1, b, W2, lr=0.05)
     p, losses = (W1, b, W2), []
@@ -114,7 +138,7 @@ def loss_of(x, y, W1, b, W2):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_step_is_minus_lr_times_finite_difference_gradient(seed):
+def test_step_is_minus_lr_times_finite_difference_gradient(kernel, seed):
     rng = np.random.default_rng(seed)
     d, lr, x, y = 7, 0.1, rng.uniform(-2, 2), rng.normal()
     W1, b, W2 = rng.normal(size=(3, d))
@@ -136,7 +160,7 @@ def test_step_is_minus_lr_times_finite_difference_gradient(seed):
                                    err_msg=name)
 
 
-def test_step_by_hand():
+def test_step_by_hand(kernel):
     # x = 2, y = 1; unit 0 active (z = 3), unit 1 inactive (z = -1), unit 2 at z = 0
     x, y, lr = 2.0, 1.0, 0.1
     W1, b, W2 = np.array([1.0, 1.0, 1.0]), np.array([1.0, -3.0, -2.0]), np.array([0.5, 2.0, 3.0])
@@ -148,7 +172,7 @@ def test_step_by_hand():
     np.testing.assert_allclose(res.loss, [0.5 * 0.5**2])
 
 
-def test_inactive_and_zero_preactivation_units_do_not_move():
+def test_inactive_and_zero_preactivation_units_do_not_move(kernel):
     d = 20
     rng = np.random.default_rng(1)
     W1 = rng.normal(size=d)
@@ -178,7 +202,7 @@ def test_elbows():
 @pytest.mark.parametrize("sx", [1, -1])
 @pytest.mark.parametrize("sw1", [1, -1])
 @pytest.mark.parametrize("target", ["above", "below"])  # delta < 0 or delta > 0
-def test_elbow_after_step_matches_a_real_step(sx, sw1, target):
+def test_elbow_after_step_matches_a_real_step(kernel, sx, sw1, target):
     rng = np.random.default_rng(7)
     d, lr = 12, 0.05
     x = sx * 1.3
@@ -213,10 +237,10 @@ def test_elbow_after_step_unit_with_zero_slope():
                                fr.elbows(res.W1, res.b), rtol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=PER_KERNEL)
 @given(x=st.floats(-3, 3).filter(lambda v: abs(v) > 0.05),
        delta_shift=st.floats(-3, 3), seed=st.integers(0, 2**16), lr=st.floats(1e-3, 0.2))
-def test_elbow_after_step_property(x, delta_shift, seed, lr):
+def test_elbow_after_step_property(kernel, x, delta_shift, seed, lr):
     rng = np.random.default_rng(seed)
     d = 6
     W1 = rng.choice([-1, 1], d) * rng.uniform(0.3, 2, d)
@@ -230,10 +254,10 @@ def test_elbow_after_step_property(x, delta_shift, seed, lr):
                                fr.elbows(res.W1, res.b)[ok], rtol=1e-8, atol=1e-10)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=PER_KERNEL)
 @given(n=st.integers(1, 40), d=st.integers(1, 40), seed=st.integers(0, 2**16),
        shuffle=st.booleans(), record_every=st.integers(0, 13))
-def test_matches_reference_property(n, d, seed, shuffle, record_every):
+def test_matches_reference_property(kernel, n, d, seed, shuffle, record_every):
     x, y, W1, b, W2 = make_problem(n, d, seed=seed)
     kw = dict(lr=0.03, epochs=2, shuffle=shuffle, seed=seed, record_every=record_every)
     try:
@@ -258,7 +282,7 @@ def test_training_lowers_the_loss(target):
     assert np.all(np.isfinite(res.loss))
 
 
-def test_float32_stays_float32_and_ints_become_float64():
+def test_float32_stays_float32_and_ints_become_float64(kernel):
     x, y, W1, b, W2 = make_problem(50, 8, np.float32)
     res = fr.relu_sgd(x, y, W1, b, W2, lr=0.01, record_every=10)
     for a in (res.W1, res.b, res.W2, res.loss, res.elbows):
@@ -269,8 +293,11 @@ def test_float32_stays_float32_and_ints_become_float64():
     assert res.W1.dtype == np.float64
     with pytest.raises(TypeError, match="complex"):
         fr.relu_sgd(x.astype(complex), y, W1, b, W2, lr=0.01)
-    with pytest.raises(TypeError):
-        fr.relu_sgd(x.astype(object), y, W1, b, W2, lr=0.01)
+    # object arrays: of numbers, converted to float64 as scikit-learn does (SPEC §3);
+    # of anything else, an error naming the argument
+    assert fr.relu_sgd(x.astype(object), y, W1, b, W2, lr=0.01).W1.dtype == np.float64
+    with pytest.raises(TypeError, match="x has dtype object"):
+        fr.relu_sgd(x.astype(str).astype(object), y, W1, b, W2, lr=0.01)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -330,7 +357,7 @@ def test_bad_input():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_divergence_raises_with_epoch_and_step(dtype):
+def test_divergence_raises_with_epoch_and_step(kernel, dtype):
     rng = np.random.default_rng(0)
     x = rng.uniform(1, 2, 100).astype(dtype)
     lr = 1e150 if dtype == np.float64 else 1e15
@@ -340,7 +367,7 @@ def test_divergence_raises_with_epoch_and_step(dtype):
         ref.relu_sgd(x, x, np.array([1.0]), np.array([5.0]), np.array([0.0]), lr=lr, epochs=3)
 
 
-def test_divergence_in_a_later_epoch_names_it():
+def test_divergence_in_a_later_epoch_names_it(kernel):
     # Epoch 0: sample 0 teaches nothing (f = y = 0); sample 1 (delta = 1e150, loss
     # finite) sets W2 = -lr * 1e150 = -1e250, still finite.  Epoch 1, step 0: f = -1e250,
     # loss = 5e499 overflows.
@@ -449,6 +476,122 @@ def test_record_every_divides_n_and_gives_about_400_records(n, epochs):
         tr = train_relu(x, x, hidden=2, epochs=epochs, lr=1e-3, seed=0, snapshot_epochs=[1])
         assert tr.record_every == k
         assert tr.elbows.shape == (1 + n * epochs // k, 2)
+
+
+# ------------------------------------------------------------------------------------
+# code variants, chunks, Ctrl-C
+# ------------------------------------------------------------------------------------
+
+def test_kernel_variant_setting():
+    supported = sgd._kernel_variants()
+    assert supported[0] == "baseline" and set(supported) <= set(ALL_KERNELS)
+    assert sgd._kernel_variant() == supported[-1]  # auto: the widest
+    with pytest.raises(ValueError, match="unknown relu_sgd kernel variant 'sse9'"):
+        sgd._set_kernel_variant("sse9")
+    for name in set(ALL_KERNELS) - set(supported):
+        with pytest.raises(ValueError, match=f"{name!r} cannot run here"):
+            sgd._set_kernel_variant(name)
+    assert sgd._kernel_variant() == supported[-1]  # a refused setting changes nothing
+
+
+@pytest.mark.parametrize("value", ["baseline", "avx2", "avx512", "sse9"])
+def test_kernel_variant_from_the_environment(value):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "FASTRIDGE_SGD_KERNEL": value}
+    code = ("import fastridge.sgd as s, fastridge as fr; "
+            "print(s._kernel_variant(), fr.relu_sgd([1.0], [2.0], [1.0], [0.0], [1.0], "
+            "lr=0.1).W2[0])")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    if value in sgd._kernel_variants():
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.split() == [value, "1.1"]
+    else:  # refused at import, naming the variable and what this machine runs
+        assert proc.returncode != 0
+        assert f"ImportError: FASTRIDGE_SGD_KERNEL={value!r}" in proc.stderr
+        assert "'baseline'" in proc.stderr
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("chunk", [1, 2, 7, 40, 41])
+def test_chunks_change_no_bit(kernel, dtype, chunk, monkeypatch):
+    """Cutting epochs into chunks (to check for Ctrl-C) gives the same bits as not."""
+    d = 8
+    x, y, W1, b, W2 = make_problem(41, d, dtype, seed=2)
+    calls = []
+    kw = dict(lr=0.02, epochs=3, shuffle=True, seed=1, record_every=5)
+    whole = fr.relu_sgd(x, y, W1, b, W2, **kw)
+    monkeypatch.setattr(sgd, "_CHUNK_WORK", chunk * (d + 32))  # chunk steps
+    for callback in (None, lambda e, loss: calls.append(loss)):
+        cut = fr.relu_sgd(x, y, W1, b, W2, callback=callback, **kw)
+        for name in ("W1", "b", "W2", "loss", "elbows"):
+            np.testing.assert_array_equal(getattr(cut, name), getattr(whole, name))
+    np.testing.assert_array_equal(np.asarray(calls, dtype=dtype), whole.loss)
+    # divergence: the same epoch, step and message
+    big = 1e150 if dtype == np.float64 else 1e15
+    messages = []
+    for work in (1 << 25, chunk * (d + 32)):
+        monkeypatch.setattr(sgd, "_CHUNK_WORK", work)
+        with pytest.raises(FloatingPointError, match="diverged") as err:
+            fr.relu_sgd(x, y + 3, W1, b, W2, lr=big, epochs=2)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+
+
+def test_runs_outside_the_main_thread():
+    """No signal checks there (only the main thread handles signals); same result."""
+    import threading
+    x, y, W1, b, W2 = make_problem(300, 16)
+    kw = dict(lr=0.01, epochs=4, shuffle=True, seed=0)
+    out = []
+    thread = threading.Thread(target=lambda: out.append(fr.relu_sgd(x, y, W1, b, W2, **kw)))
+    thread.start()
+    thread.join()
+    np.testing.assert_array_equal(out[0].W1, fr.relu_sgd(x, y, W1, b, W2, **kw).W1)
+
+
+CTRL_C = """
+import os, signal, sys, threading, time
+import numpy as np
+import fastridge as fr
+n, d = 1_000_000, 256
+rng = np.random.default_rng(0)
+x = rng.uniform(-2, 2, n); y = np.sin(2 * x)
+W1 = rng.choice([-1.0, 1.0], d); b = -W1 * rng.uniform(-2, 2, d); W2 = np.zeros(d)
+inputs = [a.copy() for a in (x, y, W1, b, W2)]
+sent = []
+def interrupt():
+    time.sleep(0.3)
+    sent.append(time.perf_counter())
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=interrupt, daemon=True).start()
+t0 = time.perf_counter()
+try:
+    # 1e9 steps over 256 units: minutes on any current CPU
+    fr.relu_sgd(x, y, W1, b, W2, lr=1e-6, epochs=1000)
+except KeyboardInterrupt:
+    t1 = time.perf_counter()
+    same = all(np.array_equal(a, c) for a, c in zip((x, y, W1, b, W2), inputs))
+    print(f"interrupted {t1 - t0:.3f} {t1 - sent[0]:.3f} {same}")
+else:
+    print("finished")
+"""
+
+
+def test_ctrl_c_interrupts_a_long_run():
+    """SIGINT during relu_sgd raises KeyboardInterrupt within a fraction of a second."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", CTRL_C], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    word, total, after_signal, same = proc.stdout.split()
+    assert word == "interrupted"
+    assert float(total) < 3.0  # the run would take minutes (≈ 200 s here)
+    assert float(after_signal) < 2.0  # chunks are ≈ 25 ms of work
+    assert same == "True"  # inputs untouched
 
 
 # ------------------------------------------------------------------------------------

@@ -1,12 +1,17 @@
 """Type stub for the compiled driver ``fastridge._sgd`` (see ``_sgd.pyx``)."""
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
 OK: int
 NONFINITE_LOSS: int
 NONFINITE_PARAM: int
+BAD_VARIANT: int
+VARIANTS: Dict[str, int]
 
+def resolve_variant(variant: int) -> int: ...
+def get_variant() -> int: ...
+def set_variant(variant: int) -> int: ...
 def run_epochs(
     x: np.ndarray,
     y: np.ndarray,
@@ -21,5 +26,6 @@ def run_epochs(
     elbows: Optional[np.ndarray],
     loss: np.ndarray,
     work: np.ndarray,
+    chunk: int,
 ) -> Tuple[int, int, int, int]: ...
 def elbows(W1: np.ndarray, b: np.ndarray, out: np.ndarray) -> None: ...

@@ -9,6 +9,7 @@ against the plain NumPy loop of :func:`fastridge.reference.relu_sgd`.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
@@ -25,6 +26,78 @@ __all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult
 # Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
 # entries (64 MB), so that many short epochs still run under one nogil call.
 _ORDER_BUDGET = 1 << 23
+
+# Work (steps × (d + 32), about one nanosecond each) between two checks for Ctrl-C inside
+# the compiled loop: ≈ 25 ms on a 2020s x86-64 core, for any d.
+_CHUNK_WORK = 1 << 25
+
+# Environment variable that forces a code variant of the compiled loop (read at import).
+_KERNEL_ENV = "FASTRIDGE_SGD_KERNEL"
+
+
+def _kernel_variants() -> list:
+    """Names of the compiled loop's variants this build and CPU can run, baseline first.
+
+    ``"baseline"`` (x86-64 SSE2 vectors, or the plain C loop on other platforms),
+    ``"avx2"`` (AVX2 + FMA) and ``"avx512"`` (AVX-512F).  For tests.
+
+    Examples
+    --------
+    >>> "baseline" in _kernel_variants()
+    True
+    """
+    return [name for name, v in _sgd.VARIANTS.items()
+            if name != "auto" and _sgd.resolve_variant(v) == v]
+
+
+def _kernel_variant() -> str:
+    """The variant :func:`relu_sgd` runs now (``"auto"`` resolved to the one it picks).
+
+    Examples
+    --------
+    >>> _kernel_variant() in _kernel_variants()
+    True
+    """
+    number = _sgd.resolve_variant(_sgd.get_variant())
+    return next(name for name, v in _sgd.VARIANTS.items() if v == number)
+
+
+def _set_kernel_variant(name: str) -> str:
+    """Make :func:`relu_sgd` run variant ``name`` from now on; return the previous setting.
+
+    ``name`` is ``"auto"`` (the widest the CPU supports, the default) or one of
+    :func:`_kernel_variants`; the variants compute the same steps, rounded differently
+    (AVX2 and AVX-512 fuse multiply-adds).  For tests: not thread-safe.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or a variant this build or CPU cannot run.
+
+    Examples
+    --------
+    >>> old = _set_kernel_variant("baseline"); _kernel_variant()
+    'baseline'
+    >>> _set_kernel_variant(old)
+    'baseline'
+    """
+    if name not in _sgd.VARIANTS:
+        raise ValueError(f"unknown relu_sgd kernel variant {name!r}; expected one of "
+                         f"{', '.join(map(repr, _sgd.VARIANTS))}")
+    if _sgd.resolve_variant(_sgd.VARIANTS[name]) < 0:
+        raise ValueError(f"relu_sgd kernel variant {name!r} cannot run here (not compiled "
+                         f"in, or the CPU lacks the instructions); this machine runs "
+                         f"{', '.join(map(repr, _kernel_variants()))}")
+    old = _sgd.set_variant(_sgd.VARIANTS[name])
+    return next(key for key, v in _sgd.VARIANTS.items() if v == old)
+
+
+if os.environ.get(_KERNEL_ENV):
+    try:
+        _set_kernel_variant(os.environ[_KERNEL_ENV])
+    except ValueError as err:
+        raise ImportError(f"{_KERNEL_ENV}={os.environ[_KERNEL_ENV]!r}: {err}; unset it to "
+                          "let fastridge pick") from None
 
 
 @dataclass(frozen=True)
@@ -194,6 +267,7 @@ def _run(x, y, W1, b, W2, lr, epochs, shuffle, seed, record_every, callback):
         _sgd.elbows(W1, b, elbows_out[0])
     loss = np.empty(epochs)  # filled by the driver, in float64
     work = np.empty(3 * d, dtype=x.dtype)
+    chunk = max(1, _CHUNK_WORK // (d + 32))  # steps between checks for Ctrl-C
     if callback is not None:
         per_call = 1
     elif shuffle:
@@ -210,7 +284,10 @@ def _run(x, y, W1, b, W2, lr, epochs, shuffle, seed, record_every, callback):
                 order[e] = rng.permutation(n)
         status, done, bad_step, step = _sgd.run_epochs(
             x, y, order, W1, b, W2, lr, k, record_every, step, elbows_out,
-            loss[epoch:epoch + k], work)
+            loss[epoch:epoch + k], work, chunk)
+        if status == _sgd.BAD_VARIANT:
+            raise RuntimeError("the relu_sgd kernel variant set by _set_kernel_variant "
+                               "cannot run on this CPU; set it to 'auto'")
         if status != _sgd.OK:
             failed = epoch + done
             sample = bad_step if order is None else int(order[done, bad_step])
