@@ -219,8 +219,8 @@ def test_matches_scikit_learn_ridge():
 
 # --- scikit-learn's own estimator checks ---------------------------------------------------
 
-# SPEC §3 makes object arrays a TypeError; scikit-learn's check wants them converted.
-EXPECTED_FAILED = {"check_dtype_object": "SPEC §3: object arrays raise TypeError"}
+# Object arrays of numbers are converted (SPEC §3), so no check is expected to fail.
+EXPECTED_FAILED = {}
 
 
 def _sklearn_estimators():

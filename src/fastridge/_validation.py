@@ -7,6 +7,7 @@ are copied once.  Inputs are never modified.
 """
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from typing import Optional
@@ -31,13 +32,14 @@ def working_dtype(a: np.ndarray, name: str) -> np.dtype:
     """Return the float dtype the computation runs in for array ``a`` named ``name``."""
     kind = a.dtype.kind
     if kind == "f":
-        # by size, so that non-native byte order ('>f8') maps to the native type
-        if a.dtype.itemsize == 4:
+        # by size, so that non-native byte order ('>f8') maps to the native type;
+        # float16 is computed in float32 (exactly representable, as for X so for y)
+        if a.dtype.itemsize in (2, 4):
             return np.dtype(np.float32)
         if a.dtype.itemsize == 8:
             return np.dtype(np.float64)
         raise DataTypeError(
-            f"{name} has dtype {a.dtype}; expected float32 or float64 "
+            f"{name} has dtype {a.dtype}; expected float16, float32 or float64 "
             "(or an integer/bool array, which is converted to float64)"
         )
     if kind in "iub":
@@ -68,6 +70,8 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
             f"{name} is a sparse matrix; fastridge needs dense input (use {name}.toarray())"
         )
     arr = np.asarray(a)
+    if arr.dtype.kind == "O":
+        arr = _numeric_objects(arr, name)
     target = working_dtype(arr, name) if dtype is None else np.dtype(dtype)
     if dtype is not None and arr.dtype.kind not in "fiub":
         working_dtype(arr, name)  # raises the TypeError with the right message
@@ -95,6 +99,26 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
     if ready == -1 or (check_finite and not all_finite(arr)):
         raise ValueError(f"{name} contains NaN or infinity; expected only finite values")
     return arr
+
+
+def _numeric_objects(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array of real numbers as float64, as scikit-learn's ``check_array`` does
+    (pandas nullable ``Float64``/``Int64`` columns without missing values arrive so).
+
+    Anything else — strings (even "1.5"), bytes, complex numbers, ``None``/``pandas.NA``
+    (missing values), arbitrary objects — raises :class:`DataTypeError` naming ``name``.
+    """
+    for t in set(map(type, arr.ravel(order="K"))):
+        if not (issubclass(t, (numbers.Real, np.bool_, decimal.Decimal))):
+            example = next(v for v in arr.ravel(order="K") if type(v) is t)
+            what = ("a missing value" if example is None or t.__name__ in ("NAType", "NaTType")
+                    else f"a {t.__name__}")
+            raise DataTypeError(
+                f"{name} has dtype object holding {what} ({example!r}); expected real "
+                "numbers: each entry's argument must be a real number, not a string or "
+                "other object (object arrays of numbers are converted to float64)"
+            )
+    return arr.astype(np.float64)
 
 
 def check_lapack_dims(**dims: int) -> None:
