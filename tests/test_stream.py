@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import fastridge as fr
 from fastridge import _sufficient_stats as _stream, reference
-from fastridge.stream import fit_stream, iter_npy_blocks
+from fastridge.stream import fit_stream, iter_npy_blocks, iter_npy_pairs, zip_strict
 
 RidgeCV = getattr(fr, "RidgeCV", None) or __import__("fastridge._ridgecv",
                                                      fromlist=["RidgeCV"]).RidgeCV
@@ -340,6 +340,80 @@ def test_fit_stream_needs_partial_fit():
         fit_stream(object(), [])
 
 
+def test_zip_strict_pairs_or_raises():
+    assert list(zip_strict([1, 2], "ab")) == [(1, "a"), (2, "b")]
+    assert list(zip_strict([], [])) == [] and list(zip_strict()) == []
+    with pytest.raises(ValueError, match=r"^stream 1 ended after 2 items but stream 0 had "
+                                         r"more; paired streams must have the same length"):
+        list(zip_strict([1, 2, 3], "ab"))
+    with pytest.raises(ValueError, match=r"^X ended after 1 item but y had more"):
+        list(zip_strict([1], "ab", names=["X", "y"]))
+    with pytest.raises(ValueError, match="got 1 names for 2 iterables"):
+        list(zip_strict([1], [2], names=["X"]))
+
+
+def test_fit_stream_refuses_a_longer_y_stream(tmp_path):
+    # The old idiom, zip(iter_npy_blocks(X), iter_npy_blocks(y)), silently fits the
+    # first 900 rows of y and ignores the last 300; the strict pairing stops the fit.
+    X, y = make(900, 3)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", np.r_[y, y[:300]])
+    X_blocks = iter_npy_blocks(tmp_path / "X.npy", 300)
+    y_blocks = iter_npy_blocks(tmp_path / "y.npy", 300)
+    with pytest.raises(ValueError, match="X ended after 3 items but y had more"):
+        fit_stream(fr.Ridge(), zip_strict(X_blocks, y_blocks, names=["X", "y"]))
+    # A partial extra block (100 rows) is caught the same way.
+    np.save(tmp_path / "y.npy", np.r_[y, y[:100]])
+    with pytest.raises(ValueError, match="X ended after 3 items but y had more"):
+        fit_stream(fr.Ridge(), zip_strict(iter_npy_blocks(tmp_path / "X.npy", 300),
+                                          iter_npy_blocks(tmp_path / "y.npy", 300),
+                                          names=["X", "y"]))
+
+
+@pytest.mark.parametrize("n_y", [999, 1001])
+def test_iter_npy_pairs_checks_row_counts_before_reading(tmp_path, n_y):
+    X, y = make(1000, 3)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", np.resize(y, n_y))
+    with pytest.raises(ValueError, match=rf"^X file .*X\.npy has 1000 rows but y file "
+                                         rf".*y\.npy has {n_y}; they must match$"):
+        iter_npy_pairs(tmp_path / "X.npy", tmp_path / "y.npy", 300)  # raises before reading
+
+
+def test_iter_npy_pairs_checks_weights_and_shapes(tmp_path):
+    X, y = make(50, 3)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    np.save(tmp_path / "w.npy", np.ones(49))
+    np.save(tmp_path / "w2.npy", np.ones((50, 1)))
+    with pytest.raises(ValueError, match=r"X file .* has 50 rows but sample_weight file "
+                                         r".*w\.npy has 49"):
+        iter_npy_pairs(tmp_path / "X.npy", tmp_path / "y.npy", sample_weight_path=tmp_path / "w.npy")
+    with pytest.raises(ValueError, match=r"sample_weight file .*w2\.npy holds an array of "
+                                         r"shape \(50, 1\); expected 1-D"):
+        iter_npy_pairs(tmp_path / "X.npy", tmp_path / "y.npy", sample_weight_path=tmp_path / "w2.npy")
+    with pytest.raises(ValueError, match=r"X file .*y\.npy holds an array of shape \(50,\); "
+                                         r"expected 2-D"):
+        iter_npy_pairs(tmp_path / "y.npy", tmp_path / "y.npy")
+
+
+@pytest.mark.parametrize("reuse,prefetch", [(False, False), (True, True)])
+def test_iter_npy_pairs_fit_equals_fit_on_all_rows(tmp_path, reuse, prefetch):
+    X, y = make(2500, 6, k=2, seed=5, shift=100.0)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, 2500)
+    for name, a in [("X", X), ("y", y), ("w", w)]:
+        np.save(tmp_path / f"{name}.npy", a)
+    blocks = iter_npy_pairs(tmp_path / "X.npy", tmp_path / "y.npy", 300,
+                            sample_weight_path=tmp_path / "w.npy", start=100, stop=2300,
+                            reuse_buffer=reuse, prefetch=prefetch)
+    model = fit_stream(fr.Ridge(alpha=2.0), blocks)
+    rows = slice(100, 2300)
+    ref = fr.Ridge(alpha=2.0).fit(X[rows], y[rows], sample_weight=w[rows]).coef_
+    np.testing.assert_allclose(model.coef_, ref, rtol=1e-10, atol=1e-10 * np.abs(ref).max())
+    pairs = list(iter_npy_pairs(tmp_path / "X.npy", tmp_path / "y.npy", 1000))
+    assert [(len(a), len(b)) for a, b in pairs] == [(1000, 1000), (1000, 1000), (500, 500)]
+
+
 @pytest.mark.parametrize("kwargs, exc, message", [
     ({"block_rows": 2.7}, TypeError, "block_rows must be an integer; got 2.7 of type float"),
     ({"block_rows": 3.0}, TypeError, "block_rows must be an integer; got 3.0"),
@@ -354,13 +428,17 @@ def test_fit_stream_needs_partial_fit():
     ({"stop": -3}, ValueError, "stop must be >= 0; got -3"),
     ({"start": 5, "stop": 4}, ValueError, "stop must be >= start; got start=5, stop=4"),
 ])
-@pytest.mark.parametrize("reader", ["blocks"])
+@pytest.mark.parametrize("reader", ["blocks", "pairs"])
 def test_block_rows_start_stop_are_validated(tmp_path, reader, kwargs, exc, message):
     np.save(tmp_path / "a.npy", np.zeros((10, 2)))
     np.save(tmp_path / "b.npy", np.zeros(10))
     kwargs = {"block_rows": 4, **kwargs}
     with pytest.raises(exc, match=re.escape(message)):  # at the call, before iterating
-        iter_npy_blocks(tmp_path / "a.npy", kwargs.pop("block_rows"), **kwargs)
+        if reader == "blocks":
+            iter_npy_blocks(tmp_path / "a.npy", kwargs.pop("block_rows"), **kwargs)
+        else:
+            iter_npy_pairs(tmp_path / "a.npy", tmp_path / "b.npy", kwargs.pop("block_rows"),
+                           **kwargs)
 
 
 def test_numpy_integers_are_accepted_for_block_rows_start_stop(tmp_path):

@@ -7,16 +7,21 @@ the file's size.  :func:`fit_stream` feeds any iterable of blocks to an estimato
 ``partial_fit`` (``fastridge.Ridge`` or ``fastridge.RidgeCV``), which keeps only the
 sufficient statistics.
 
+Pair X and y with :func:`iter_npy_pairs`, which checks that both files hold the same
+number of rows before reading any, or with :func:`zip_strict` for other streams.  Plain
+``zip(iter_npy_blocks("X.npy", b), iter_npy_blocks("y.npy", b))`` is *not* safe: when
+one file has more rows, ``zip`` stops at the shorter one and the extra rows are
+silently left out of the fit.
+
 Examples
 --------
 >>> import numpy as np, tempfile, os, fastridge as fr
->>> from fastridge.stream import iter_npy_blocks, fit_stream
+>>> from fastridge.stream import iter_npy_pairs, fit_stream
 >>> rng = np.random.default_rng(0)
 >>> X = rng.standard_normal((1000, 3)); y = X @ [1.0, 2.0, 3.0] + 5.0
 >>> tmp = tempfile.mkdtemp()
 >>> np.save(os.path.join(tmp, "X.npy"), X); np.save(os.path.join(tmp, "y.npy"), y)
->>> blocks = zip(iter_npy_blocks(os.path.join(tmp, "X.npy"), 300),
-...              iter_npy_blocks(os.path.join(tmp, "y.npy"), 300))
+>>> blocks = iter_npy_pairs(os.path.join(tmp, "X.npy"), os.path.join(tmp, "y.npy"), 300)
 >>> model = fit_stream(fr.Ridge(alpha=1e-8), blocks)
 >>> model.coef_.round(6), round(model.intercept_, 6)
 (array([1., 2., 3.]), 5.0)
@@ -32,7 +37,7 @@ import numpy as np
 
 from ._validation import check_scalar
 
-__all__ = ["iter_npy_blocks", "fit_stream", "npy_info"]
+__all__ = ["iter_npy_blocks", "iter_npy_pairs", "zip_strict", "fit_stream", "npy_info"]
 
 
 def npy_info(path):
@@ -180,6 +185,10 @@ def iter_npy_blocks(path: "str | os.PathLike", block_rows: int = 65536, *, start
     ValueError
         If ``block_rows < 1``, ``start < 0`` or ``stop < start``.
 
+    See Also
+    --------
+    iter_npy_pairs : X and y blocks from two files, their row counts checked first.
+
     Examples
     --------
     >>> import numpy as np, tempfile, os
@@ -242,6 +251,144 @@ def _check_rows(block_rows, start, stop):
     return block_rows, start, stop
 
 
+def zip_strict(*iterables, names=None):
+    """``zip`` that raises when one iterable runs out before the others.
+
+    The same as ``zip(*iterables, strict=True)`` of Python 3.10+, for every Python
+    fastridge supports, and with the lengths in the message.  Use it to pair block
+    streams for :func:`fit_stream`: with plain ``zip`` the extra blocks of a longer
+    stream are silently dropped.
+
+    Parameters
+    ----------
+    *iterables : iterable
+        The streams to pair, e.g. X blocks and y blocks.
+    names : sequence of str, optional
+        One name per iterable for the error message (default "stream 0", "stream 1", …).
+
+    Yields
+    ------
+    tuple
+        One item of each iterable.
+
+    Raises
+    ------
+    ValueError
+        When some iterables are exhausted and others are not, naming which ended and
+        after how many items.
+
+    Examples
+    --------
+    >>> list(zip_strict("ab", [1, 2]))
+    [('a', 1), ('b', 2)]
+    >>> list(zip_strict("abc", [1, 2], names=["X blocks", "y blocks"]))
+    Traceback (most recent call last):
+        ...
+    ValueError: y blocks ended after 2 items but X blocks had more; paired streams must have the same length
+    """
+    iterators = [iter(it) for it in iterables]
+    if names is None:
+        names = [f"stream {j}" for j in range(len(iterators))]
+    elif len(names) != len(iterators):
+        raise ValueError(f"got {len(names)} names for {len(iterators)} iterables")
+    if not iterators:
+        return
+    end = object()
+    count = 0
+    while True:
+        items = tuple(next(it, end) for it in iterators)
+        ended = [name for name, item in zip(names, items) if item is end]
+        if len(ended) == len(items):
+            return
+        if ended:
+            longer = [name for name, item in zip(names, items) if item is not end]
+            raise ValueError(
+                f"{' and '.join(ended)} ended after {count} item{'s' * (count != 1)} but "
+                f"{' and '.join(longer)} had more; paired streams must have the same length"
+            )
+        yield items
+        count += 1
+
+
+def iter_npy_pairs(X_path: "str | os.PathLike", y_path: "str | os.PathLike",
+                   block_rows: int = 65536, *,
+                   sample_weight_path: "Optional[str | os.PathLike]" = None,
+                   start: int = 0, stop: Optional[int] = None, reuse_buffer: bool = False,
+                   prefetch: bool = False) -> Iterator[tuple]:
+    """Yield ``(X, y)`` (or ``(X, y, sample_weight)``) blocks of rows from ``.npy`` files.
+
+    The safe way to stream a data set stored as separate files into :func:`fit_stream`:
+    the files' headers are read first and their numbers of rows must agree (a
+    ``ValueError`` names both files and both counts), and the blocks are then paired by
+    :func:`zip_strict`, so a file that changes while it is read cannot shorten the
+    stream either.  Each file is read as by :func:`iter_npy_blocks`.
+
+    Parameters
+    ----------
+    X_path : str or path-like
+        ``.npy`` file with the 2-D design matrix (rows are samples).
+    y_path : str or path-like
+        ``.npy`` file with the targets, 1-D or 2-D, as many rows as X.
+    block_rows : int, default=65536
+        Rows per block (the last block may be shorter); an integer ≥ 1.
+    sample_weight_path : str or path-like, optional
+        ``.npy`` file with one weight per row (1-D); the blocks are then triples.
+    start, stop : int, optional
+        Read only rows ``start:stop`` of every file.
+    reuse_buffer, prefetch : bool, default=False
+        As in :func:`iter_npy_blocks`, applied to every file.
+
+    Yields
+    ------
+    tuple of ndarray
+        ``(X_block, y_block)`` or ``(X_block, y_block, sample_weight_block)``, with the
+        same number of rows.
+
+    Raises
+    ------
+    ValueError
+        If the files hold different numbers of rows, X is not 2-D or the weights not
+        1-D (before anything is read), or for the reasons of :func:`iter_npy_blocks`.
+    TypeError
+        If ``block_rows``, ``start`` or ``stop`` is not an integer.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os, fastridge as fr
+    >>> tmp = tempfile.mkdtemp()
+    >>> X_path, y_path = os.path.join(tmp, "X.npy"), os.path.join(tmp, "y.npy")
+    >>> np.save(X_path, np.ones((5, 2))); np.save(y_path, np.arange(5.0))
+    >>> [(X.shape, y.tolist()) for X, y in iter_npy_pairs(X_path, y_path, 2)]
+    [((2, 2), [0.0, 1.0]), ((2, 2), [2.0, 3.0]), ((1, 2), [4.0])]
+    >>> np.save(y_path, np.arange(6.0))
+    >>> iter_npy_pairs(X_path, y_path, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: X file .../X.npy has 5 rows but y file .../y.npy has 6; they must match
+    """
+    block_rows, start, stop = _check_rows(block_rows, start, stop)
+    paths = {"X": X_path, "y": y_path}
+    if sample_weight_path is not None:
+        paths["sample_weight"] = sample_weight_path
+    shapes = {name: npy_info(path)[0] for name, path in paths.items()}
+    if len(shapes["X"]) != 2:
+        raise ValueError(f"X file {os.fspath(X_path)} holds an array of shape "
+                         f"{shapes['X']}; expected 2-D (rows are samples)")
+    if "sample_weight" in shapes and len(shapes["sample_weight"]) != 1:
+        raise ValueError(f"sample_weight file {os.fspath(sample_weight_path)} holds an "
+                         f"array of shape {shapes['sample_weight']}; expected 1-D")
+    n = shapes["X"][0]
+    for name in list(paths)[1:]:
+        if shapes[name][0] != n:
+            raise ValueError(f"X file {os.fspath(X_path)} has {n} rows but {name} file "
+                             f"{os.fspath(paths[name])} has {shapes[name][0]}; they must match")
+    streams = [iter_npy_blocks(path, block_rows, start=start, stop=stop,
+                               reuse_buffer=reuse_buffer, prefetch=prefetch)
+               for path in paths.values()]
+    return zip_strict(*streams, names=[f"{name} file {os.fspath(path)}"
+                                       for name, path in paths.items()])
+
+
 def _with_block_context(exc: Exception, i: int) -> Optional[Exception]:
     """A copy of ``exc``, same class, whose message starts with ``block i: ``; or None
     when the class cannot be rebuilt from one message (then the caller adds a note)."""
@@ -275,8 +422,10 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
         ``fastridge.Ridge`` or ``fastridge.RidgeCV`` (any with ``partial_fit(X, y,
         sample_weight=None, ...)``).  It continues its current stream, if any.
     blocks : iterable of tuples
-        ``(X, y)`` or ``(X, y, sample_weight)`` per block, e.g.
-        ``zip(iter_npy_blocks("X.npy", b), iter_npy_blocks("y.npy", b))``.
+        ``(X, y)`` or ``(X, y, sample_weight)`` per block.  For ``.npy`` files use
+        ``iter_npy_pairs("X.npy", "y.npy", b)``, which checks the files' row counts
+        first; for other block streams pair them with ``zip_strict(X_blocks,
+        y_blocks)``.  Plain ``zip`` silently drops the rows of the longer stream.
     **partial_fit_params
         Passed to every call (e.g. ``n_splits`` for RidgeCV).
 
@@ -293,7 +442,8 @@ def fit_stream(model, blocks: Iterable, **partial_fit_params):
         note naming the block).  The model then holds the statistics of the blocks
         before it.
     ValueError
-        If a block is not a tuple of 2 or 3 arrays.
+        If a block is not a tuple of 2 or 3 arrays, or (from :func:`zip_strict`) paired
+        streams have different lengths.
     TypeError
         If ``model`` has no ``partial_fit``.
 
