@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from ._validation import as_float_array, check_lapack_dims, check_scalar
+from ._policy import spectral_cutoff
+from ._validation import as_float_array, check_lapack_dims, check_same_rows, check_scalar
 
 __all__ = ["lstsq"]
 
@@ -351,12 +352,10 @@ def lstsq(X, y, *, rcond: float | None = None) -> np.ndarray:
     X = as_float_array(X, "X", ndims=(2,))
     Y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2))
     n, d = X.shape
-    if Y.shape[0] != n:
-        raise ValueError(f"X has {n} samples but y has {Y.shape[0]}; they must match")
+    check_same_rows(n, Y.shape[0], "y")
     check_lapack_dims(n=n, d=d, n_times_d=n * d)
-    eps = np.finfo(X.dtype).eps
     if rcond is None:
-        rcond = max(n, d) * eps
+        rcond = spectral_cutoff(n, d, X.dtype)
     else:
         rcond = check_scalar(rcond, "rcond", low=0.0)
 
