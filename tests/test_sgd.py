@@ -356,6 +356,86 @@ def test_bad_input():
         fr.elbow_after_step(1.0, 1.0, W1, b, W2, 0.0)
 
 
+# Every parameter of relu_sgd, wrong in each way: the error names it (regression: W2=None
+# gave Cython's "Buffer has wrong number of dimensions", shuffle="no" shuffled, a bad
+# seed raised SeedSequence's message without naming it, or nothing without shuffle).
+BAD_ARGUMENTS = [
+    ("x", None, TypeError, r"^x "),
+    ("y", None, TypeError, r"^y "),
+    ("W1", None, TypeError, r"^W1 "),
+    ("b", None, TypeError, r"^b "),
+    ("W2", None, TypeError, r"^W2 "),
+    ("W2", 1.0, ValueError, r"W2 must be 1-D; got an array of shape \(\)"),
+    ("W2", [[1.0, 2.0, 3.0]], ValueError, r"W2 must be 1-D; got an array of shape \(1, 3\)"),
+    ("W2", [1.0, 2.0], ValueError, r"W1, b and W2 must have one entry per hidden unit.*3, 3, 2"),
+    ("W2", ["a", "b", "c"], TypeError, r"^W2 has dtype"),
+    ("W2", [0.0, np.nan, 0.0], ValueError, r"W2 contains NaN or infinity"),
+    ("y", [1.0, 2.0], ValueError, r"x has 10 samples but y has 2"),
+    ("y", np.full(10, np.inf), ValueError, r"y contains NaN or infinity"),
+    ("lr", None, TypeError, r"lr must be a real number; got None"),
+    ("lr", "0.1", TypeError, r"lr must be a real number; got '0.1'"),
+    ("lr", np.array([0.1]), TypeError, r"lr must be a real number"),
+    ("lr", np.nan, ValueError, r"lr must be finite; got nan"),
+    ("lr", 1e-60, ValueError, r"lr = 1e-60 is 0 in float32"),
+    ("lr", 1e300, ValueError, r"lr must be representable in float32"),
+    ("epochs", 2.0, TypeError, r"epochs must be an integer; got 2.0"),
+    ("epochs", None, TypeError, r"epochs must be an integer; got None"),
+    ("epochs", 2**70, ValueError, r"epochs must be < 2\*\*63 \(a 64-bit integer\); got 1180591"),
+    ("epochs", 2**62, ValueError, r"epochs × samples = 4611686018427387904 × 10 steps"),
+    ("shuffle", "no", TypeError, r"shuffle must be True or False; got 'no' of type str"),
+    ("shuffle", None, TypeError, r"shuffle must be True or False; got None"),
+    ("shuffle", 1, TypeError, r"shuffle must be True or False; got 1 of type int"),
+    ("shuffle", np.array([True, False]), TypeError, r"shuffle must be True or False"),
+    ("seed", "abc", TypeError, r"seed must be None, an int >= 0, .*; got 'abc'"),
+    ("seed", -1, ValueError, r"seed must be None, an int >= 0, .*; got -1"),
+    ("seed", 1.5, TypeError, r"seed must be None, an int >= 0, .*; got 1.5"),
+    ("record_every", None, TypeError, r"record_every must be an integer; got None"),
+    ("record_every", 2.5, TypeError, r"record_every must be an integer; got 2.5"),
+    ("record_every", True, TypeError, r"record_every must be a number; got a bool"),
+    ("record_every", -1, ValueError, r"record_every must be >= 0; got -1"),
+    ("record_every", 2**64, ValueError, r"record_every must be < 2\*\*63"),
+    ("callback", 3, TypeError, r"callback must be callable or None; got 3"),
+]
+
+
+@pytest.mark.filterwarnings("error")  # and no warning on the way (lr=1e300 warned)
+@pytest.mark.parametrize("name, value, error, match", BAD_ARGUMENTS)
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_each_bad_argument_is_named(name, value, error, match, shuffle):
+    x = np.linspace(-1, 1, 10, dtype=np.float32 if name == "lr" else np.float64)
+    args = dict(x=x, y=x**2, W1=np.ones(3), b=np.zeros(3), W2=np.ones(3), lr=0.01,
+                shuffle=shuffle)
+    args[name] = value
+    positional = [args.pop(k) for k in ("x", "y", "W1", "b", "W2")]
+    with pytest.raises(error, match=match):
+        fr.relu_sgd(*positional, **args)
+
+
+def test_good_argument_types_still_work():
+    x = np.linspace(-1, 1, 10)
+    kw = dict(lr=np.float32(0.01), epochs=np.int64(2), record_every=np.int32(3))
+    for shuffle, seed in [(np.True_, 0), (True, np.random.SeedSequence(1)),
+                          (np.False_, np.random.default_rng(2)), (False, None)]:
+        res = fr.relu_sgd(x, x**2, [1.0, -1.0], [0, 0], [1, 1], shuffle=shuffle, seed=seed,
+                          **kw)
+        assert res.loss.shape == (2,) and res.elbows.shape == (1 + 20 // 3, 2)
+    # record_every beyond the run: only the initial elbows
+    res = fr.relu_sgd(x, x, [1.0], [0.0], [1.0], lr=0.01, record_every=2**63 - 1)
+    assert res.elbows.shape == (1, 1)
+
+
+def test_elbow_functions_name_bad_arguments():
+    W1, b, W2 = np.ones(3), np.zeros(3), np.ones(3)
+    with pytest.raises(TypeError, match=r"^W2 "):
+        fr.elbow_after_step(1.0, 1.0, W1, b, None, 0.1)
+    with pytest.raises(TypeError, match=r"^W1 "):
+        fr.elbows(None, b)
+    with pytest.raises(TypeError, match=r"^b "):
+        fr.elbows(W1, None)
+    with pytest.raises(TypeError, match="x must be a real number; got None"):
+        fr.elbow_after_step(None, 1.0, W1, b, W2, 0.1)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_divergence_raises_with_epoch_and_step(kernel, dtype):
     rng = np.random.default_rng(0)
@@ -463,6 +543,22 @@ def test_train_relu_on_epoch_counts_across_segments():
                     on_epoch=lambda e, loss: seen.append((e, loss)))
     assert [e for e, _ in seen] == list(range(6))
     np.testing.assert_array_equal([loss for _, loss in seen], tr.loss)
+
+
+def test_train_relu_names_bad_arguments():
+    from fastridge.sgd import train_relu
+    x = np.linspace(-1, 1, 10)
+    kw = dict(hidden=2, epochs=2, lr=0.01, seed=0)
+    with pytest.raises(ValueError, match="hidden must be >= 1; got 0"):
+        train_relu(x, x, **{**kw, "hidden": 0})
+    with pytest.raises(TypeError, match="epochs must be an integer; got 2.5"):
+        train_relu(x, x, **{**kw, "epochs": 2.5})
+    with pytest.raises(TypeError, match="^x "):
+        train_relu(None, x, **kw)
+    with pytest.raises(ValueError, match="x has 10 samples but y has 9"):
+        train_relu(x, x[:9], **kw)
+    with pytest.raises(TypeError, match="seed must be None"):
+        train_relu(x, x, **{**kw, "seed": "abc"})
 
 
 @pytest.mark.parametrize("n, epochs", [(1, 1), (7, 3), (100, 8), (97, 50), (1000, 1000)])

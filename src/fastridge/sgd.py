@@ -9,6 +9,7 @@ against the plain NumPy loop of :func:`fastridge.reference.relu_sgd`.
 """
 from __future__ import annotations
 
+import numbers
 import os
 import time
 from dataclasses import dataclass
@@ -31,55 +32,30 @@ _ORDER_BUDGET = 1 << 23
 # the compiled loop: ≈ 25 ms on a 2020s x86-64 core, for any d.
 _CHUNK_WORK = 1 << 25
 
-# Environment variable that forces a code variant of the compiled loop (read at import).
-_KERNEL_ENV = "FASTRIDGE_SGD_KERNEL"
+# Code variants of the compiled loop, for tests: "baseline" (x86-64 SSE2 vectors, or the
+# plain C loop elsewhere), "avx2" (AVX2 + FMA), "avx512" (AVX-512F); "auto", the default,
+# is the widest the CPU has.  They round differently (only AVX2/AVX-512 fuse multiply-adds).
+_KERNEL_ENV = "FASTRIDGE_SGD_KERNEL"  # forces one, read at import
 
 
 def _kernel_variants() -> list:
-    """Names of the compiled loop's variants this build and CPU can run, baseline first.
-
-    ``"baseline"`` (x86-64 SSE2 vectors, or the plain C loop on other platforms),
-    ``"avx2"`` (AVX2 + FMA) and ``"avx512"`` (AVX-512F).  For tests.
-
-    Examples
-    --------
-    >>> "baseline" in _kernel_variants()
-    True
-    """
+    """Names of the variants this build and CPU can run, baseline first."""
     return [name for name, v in _sgd.VARIANTS.items()
             if name != "auto" and _sgd.resolve_variant(v) == v]
 
 
 def _kernel_variant() -> str:
-    """The variant :func:`relu_sgd` runs now (``"auto"`` resolved to the one it picks).
-
-    Examples
-    --------
-    >>> _kernel_variant() in _kernel_variants()
-    True
-    """
+    """The variant :func:`relu_sgd` runs now (``"auto"`` resolved)."""
     number = _sgd.resolve_variant(_sgd.get_variant())
     return next(name for name, v in _sgd.VARIANTS.items() if v == number)
 
 
 def _set_kernel_variant(name: str) -> str:
-    """Make :func:`relu_sgd` run variant ``name`` from now on; return the previous setting.
+    """Make :func:`relu_sgd` run variant ``name`` (or ``"auto"``); return the previous
+    setting.  ``ValueError`` if unknown or unsupported here.  Not thread-safe.
 
-    ``name`` is ``"auto"`` (the widest the CPU supports, the default) or one of
-    :func:`_kernel_variants`; the variants compute the same steps, rounded differently
-    (AVX2 and AVX-512 fuse multiply-adds).  For tests: not thread-safe.
-
-    Raises
-    ------
-    ValueError
-        An unknown name, or a variant this build or CPU cannot run.
-
-    Examples
-    --------
-    >>> old = _set_kernel_variant("baseline"); _kernel_variant()
-    'baseline'
-    >>> _set_kernel_variant(old)
-    'baseline'
+    >>> old = _set_kernel_variant("baseline"); _kernel_variant(), _set_kernel_variant(old)
+    ('baseline', 'baseline')
     """
     if name not in _sgd.VARIANTS:
         raise ValueError(f"unknown relu_sgd kernel variant {name!r}; expected one of "
@@ -132,15 +108,22 @@ class SGDResult:
     elbows: Optional[np.ndarray]
 
 
+_NO_W2 = object()  # _check_units without W2 (elbows)
+
+# The compiled loop counts steps (and record_every) in int64.
+_INT64_MAX = np.iinfo(np.int64).max
+
+
 def _check_units(W1, b, W2, dtype):
-    """The three parameter arrays as new C-contiguous arrays of ``dtype``."""
+    """The parameter arrays (W2 may be ``_NO_W2``) as arrays of ``dtype``, each 1-D and
+    all of one length; C- or F-contiguous, possibly the inputs themselves."""
     W1 = as_float_array(W1, "W1", dtype=dtype, ndims=(1,))
     b = as_float_array(b, "b", dtype=dtype, ndims=(1,))
-    if W2 is not None:
+    if W2 is not _NO_W2:
         W2 = as_float_array(W2, "W2", dtype=dtype, ndims=(1,))
-    lengths = [len(W1), len(b)] + ([] if W2 is None else [len(W2)])
+    lengths = [len(W1), len(b)] + ([] if W2 is _NO_W2 else [len(W2)])
     if len(set(lengths)) != 1:
-        names = "W1 and b" if W2 is None else "W1, b and W2"
+        names = "W1 and b" if W2 is _NO_W2 else "W1, b and W2"
         raise ValueError(
             f"{names} must have one entry per hidden unit, all the same length; "
             f"got lengths {', '.join(map(str, lengths))}"
@@ -171,7 +154,7 @@ def relu_sgd(
         W2 -= lr·δ·h;  b -= lr·δ·W2·[z > 0];  W1 -= lr·δ·W2·[z > 0]·x
 
     The loop runs in compiled code without the GIL (one call for all epochs unless a
-    callback is given).
+    callback is given), taking the GIL back every ~25 ms of work to let Ctrl-C through.
 
     Parameters
     ----------
@@ -181,7 +164,7 @@ def relu_sgd(
     W1, b, W2 : array_like of shape (d,)
         Initial parameters: input weights, biases, output weights.  Not modified.
     lr : float
-        Learning rate, > 0.
+        Learning rate, > 0 (and not 0 once rounded to the working dtype).
     epochs : int, default=1
         Passes over the data, >= 1.
     shuffle : bool, default=False
@@ -189,7 +172,7 @@ def relu_sgd(
         visits them in the order of the ``e``-th call of ``rng.permutation(n)``, with
         ``rng = numpy.random.default_rng(seed)`` created once per call.
     seed : None, int, SeedSequence or Generator, default=None
-        Seed of the shuffling; ignored without ``shuffle``.
+        Seed of the shuffling; unused without ``shuffle`` (but checked).
     record_every : int, default=0
         ``0``: record nothing.  ``k > 0``: record the elbows ``−b/W1`` initially and after
         every ``k`` steps (counted across epochs), in ``SGDResult.elbows``.  Recording
@@ -209,9 +192,14 @@ def relu_sgd(
     ------
     ValueError
         Arrays of the wrong shape or of different lengths, non-finite values, ``lr <= 0``,
-        ``epochs < 1`` or ``record_every < 0``.
+        ``epochs < 1``, ``record_every < 0``, more than 2**63 − 1 steps in all, or an
+        invalid ``seed`` (a negative int); each message names the parameter.
     TypeError
-        Complex, object or string arrays; non-numeric scalars.
+        Complex arrays, arrays of strings or other non-numbers (None included);
+        non-numeric scalars, a ``shuffle`` that is not a bool, a ``seed`` of the wrong
+        type, a ``callback`` that is not callable.
+    KeyboardInterrupt
+        On Ctrl-C; the inputs are left as they were.
     FloatingPointError
         A step's loss, or a parameter after a step, was not finite (``lr`` too large);
         the message names the epoch and the step (both 0-based).
@@ -246,21 +234,49 @@ def relu_sgd(
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
     W1, b, W2 = _check_units(W1, b, W2, dtype)
     lr = check_scalar(lr, "lr", low=0, low_inclusive=False)
-    if lr > np.finfo(dtype).max:
+    if lr > float(np.finfo(dtype).max):
         raise ValueError(f"lr must be representable in {dtype} (the working dtype); got {lr!r}")
-    epochs = check_scalar(epochs, "epochs", low=1, integer=True)
-    record_every = check_scalar(record_every, "record_every", low=0, integer=True)
+    if dtype.type(lr) == 0:
+        raise ValueError(f"lr = {lr!r} is 0 in {dtype} (the working dtype); expected a "
+                         f"learning rate of at least {np.finfo(dtype).smallest_subnormal}")
+    epochs = _check_count(epochs, "epochs", low=1)
+    if epochs > _INT64_MAX // len(x):
+        raise ValueError(f"epochs × samples = {epochs} × {len(x)} steps exceeds the step "
+                         f"counter's limit 2**63 − 1; expected fewer epochs")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False; got {shuffle!r} of type "
+                        f"{type(shuffle).__name__}")
+    rng = _generator(seed)  # checked even without shuffle, where it is not used
+    record_every = _check_count(record_every, "record_every", low=0)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None; got {callback!r}")
     # The compiled loop updates these in place: new arrays, so the inputs stay untouched.
     W1, b, W2 = (np.array(p, dtype=dtype, order="C", copy=True) for p in (W1, b, W2))
-    return _run(x, y, W1, b, W2, lr, epochs, bool(shuffle), seed, record_every, callback)
+    return _run(x, y, W1, b, W2, lr, epochs, rng if shuffle else None, record_every,
+                callback)
 
 
-def _run(x, y, W1, b, W2, lr, epochs, shuffle, seed, record_every, callback):
-    """relu_sgd on checked arrays; W1, b, W2 are owned (updated in place)."""
+def _generator(seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``, with an error that names ``seed``."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"seed must be None, an int >= 0, a sequence of them, a "
+                        f"SeedSequence or a Generator; got {seed!r}") from err
+
+
+def _check_count(value, name: str, low: int) -> int:
+    """``check_scalar`` for an integer the compiled loop holds in int64."""
+    if isinstance(value, numbers.Integral) and int(value) > _INT64_MAX:
+        raise ValueError(f"{name} must be < 2**63 (a 64-bit integer); got {value!r}")
+    return check_scalar(value, name, low=low, integer=True)
+
+
+def _run(x, y, W1, b, W2, lr, epochs, rng, record_every, callback):
+    """relu_sgd on checked arrays; W1, b, W2 are owned (updated in place); ``rng``: the
+    Generator of the shuffles, None for no shuffling."""
     n, d = len(x), len(W1)
-    rng = np.random.default_rng(seed) if shuffle else None
+    shuffle = rng is not None
     elbows_out = None
     if record_every:
         elbows_out = np.empty((1 + n * epochs // record_every, d), dtype=x.dtype)
@@ -268,12 +284,8 @@ def _run(x, y, W1, b, W2, lr, epochs, shuffle, seed, record_every, callback):
     loss = np.empty(epochs)  # filled by the driver, in float64
     work = np.empty(3 * d, dtype=x.dtype)
     chunk = max(1, _CHUNK_WORK // (d + 32))  # steps between checks for Ctrl-C
-    if callback is not None:
-        per_call = 1
-    elif shuffle:
-        per_call = max(1, _ORDER_BUDGET // n)
-    else:
-        per_call = epochs
+    # epochs per compiled call
+    per_call = 1 if callback is not None else max(1, _ORDER_BUDGET // n) if shuffle else epochs
     step = epoch = 0
     while epoch < epochs:
         k = min(per_call, epochs - epoch)
@@ -325,7 +337,7 @@ def elbows(W1, b) -> np.ndarray:
     array([-0.5,  3. ,  nan])
     """
     W1 = as_float_array(W1, "W1", ndims=(1,))
-    W1, b, _ = _check_units(W1, b, None, W1.dtype)
+    W1, b, _ = _check_units(W1, b, _NO_W2, W1.dtype)
     out = np.empty_like(W1, order="C")
     _sgd.elbows(np.ascontiguousarray(W1), np.ascontiguousarray(b), out)
     return out
@@ -412,13 +424,7 @@ def init_network(x, y, d: int, rng):
 
 
 def _record_every(n: int, epochs: int, target_records: int = 400) -> int:
-    """A divisor of ``n`` (so records align across per-epoch calls), ≈ total steps / target.
-
-    Examples
-    --------
-    >>> _record_every(100, 8), _record_every(100, 1000), _record_every(7, 1)
-    (2, 100, 1)
-    """
+    """A divisor of ``n`` (so records align across per-epoch calls), ≈ total steps / target."""
     want = max(1, n * epochs // target_records)
     if want >= n:
         return n
@@ -431,8 +437,8 @@ class Training:
 
     Attributes
     ----------
-    params : tuple of three ndarrays of shape (hidden,)
-        ``(W1, b, W2)`` after training.
+    params : tuple (W1, b, W2) of ndarrays of shape (hidden,)
+        The parameters after training.
     loss : ndarray of shape (epochs,)
         Mean loss ``½ (f(x) − y)²`` of each epoch (as :attr:`SGDResult.loss`).
     elbows : ndarray of shape (n_records, hidden)
@@ -440,16 +446,14 @@ class Training:
     record_every : int
         Steps between two rows of ``elbows`` (a divisor of the number of samples).
     snapshots : dict
-        ``{epoch: (W1, b, W2)}``: the parameters after each snapshot epoch, with
-        ``0`` the initial parameters and ``epochs`` the final ones.
+        ``{epoch: (W1, b, W2)}`` after each snapshot epoch, 0 (initial) and ``epochs``.
     seconds : float
         Wall-clock time of the training (without the initialisation).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> x = np.linspace(-1, 1, 20)
-    >>> t = train_relu(x, np.abs(x), hidden=3, epochs=2, lr=0.01, seed=0)
+    >>> t = train_relu(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20) ** 2, hidden=3,
+    ...                epochs=2, lr=0.01, seed=0)
     >>> type(t).__name__, sorted(t.snapshots), t.params[0].shape
     ('Training', [0, 2], (3,))
     """
@@ -501,7 +505,7 @@ def train_relu(x, y, *, hidden: int, epochs: int, lr: float, seed,
     Raises
     ------
     ValueError, TypeError, FloatingPointError
-        As :func:`relu_sgd`.
+        As :func:`relu_sgd`; also for ``hidden < 1``.
 
     Examples
     --------
@@ -513,7 +517,11 @@ def train_relu(x, y, *, hidden: int, epochs: int, lr: float, seed,
     >>> sorted(t.snapshots), t.loss.shape, t.elbows.shape[1]
     ([0, 1, 5], (5,), 4)
     """
-    rng = np.random.default_rng(seed)
+    x = as_float_array(x, "x", ndims=(1,))
+    y = as_float_array(y, "y", dtype=x.dtype, ndims=(1,))
+    hidden = check_scalar(hidden, "hidden", low=1, integer=True)
+    epochs = check_scalar(epochs, "epochs", low=1, integer=True)
+    rng = _generator(seed)
     params = init_network(x, y, hidden, rng)
     every = _record_every(len(x), epochs)
     stops = sorted({e for e in snapshot_epochs if 0 < e < epochs} | {epochs})
