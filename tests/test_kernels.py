@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import fastridge as fr
-from fastridge import _ridge, reference
+from fastridge import _policy, _ridge, reference
 
 EMPTY = {np.float32: np.empty(0, np.float32), np.float64: np.empty(0, np.float64)}
 
@@ -32,7 +32,8 @@ def test_gram_update_blocks(dtype, x_order, y_order, k, n, d):
     G = np.full((d, d), 7.0, dtype=dtype, order="F")  # lower triangle must stay 7
     B = np.zeros((d, kk), dtype=dtype, order="F")
     e = EMPTY[dtype]
-    assert _ridge.gram_update(X, Y, e, e, e, G, B, False) == (0, 0.0)  # no centring
+    limit = _policy.centring_limit(dtype)
+    assert _ridge.gram_update(X, Y, e, e, e, G, B, False, limit) == (0, 0.0)  # no centring
     X64, Y64 = X.astype(np.float64), Y.reshape(n, kk).astype(np.float64)
     tol = 1e-4 if dtype == np.float32 else 1e-12
     scale = np.abs(X64.T @ X64).max()
@@ -40,7 +41,7 @@ def test_gram_update_blocks(dtype, x_order, y_order, k, n, d):
     np.testing.assert_array_equal(np.tril(G, -1), np.tril(np.full((d, d), 7.0), -1))
     np.testing.assert_allclose(B, X64.T @ Y64, rtol=tol, atol=tol * scale)
     # accumulate: a second block adds on
-    assert _ridge.gram_update(X, Y, e, e, e, G, B, True) == (0, 0.0)
+    assert _ridge.gram_update(X, Y, e, e, e, G, B, True, limit) == (0, 0.0)
     np.testing.assert_allclose(np.triu(G), 2 * np.triu(X64.T @ X64), rtol=tol,
                                atol=tol * scale)
     np.testing.assert_allclose(B, 2 * X64.T @ Y64, rtol=tol, atol=tol * scale)
