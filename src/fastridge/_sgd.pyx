@@ -7,9 +7,6 @@ arrays are updated in place (the caller passes copies).  The whole call — ever
 runs under one ``with nogil:``, in chunks of steps; between chunks the GIL is taken back
 for a moment to let Python handle signals (Ctrl-C raises ``KeyboardInterrupt`` there).
 A failure of the loop is reported as a status code, never raised here.
-
-The code variant (instruction set) is :func:`set_variant`'s, by default the widest
-the CPU supports (``fastridge.sgd`` lets tests force each one).
 """
 import threading
 
@@ -54,34 +51,17 @@ BAD_VARIANT = RELU_SGD_BAD_VARIANT
 VARIANTS = {"auto": RELU_SGD_AUTO, "baseline": RELU_SGD_BASELINE, "avx2": RELU_SGD_AVX2,
             "avx512": RELU_SGD_AVX512}
 
-cdef int _variant = RELU_SGD_AUTO  # the variant run_epochs runs
-
 
 def resolve_variant(int variant):
     """The variant ``variant`` stands for on this CPU (auto: the widest), -1 if none."""
     return relu_sgd_resolve_variant(variant)
 
 
-def get_variant():
-    """The variant run_epochs runs (a value of VARIANTS)."""
-    return _variant
-
-
-def set_variant(int variant):
-    """Make run_epochs run ``variant`` (unchecked: it returns BAD_VARIANT if unsupported).
-
-    Returns the previous setting.
-    """
-    global _variant
-    old, _variant = _variant, variant
-    return old
-
-
 def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::1] order,
                floating[::1] W1, floating[::1] b, floating[::1] W2, double lr,
                Py_ssize_t epochs, Py_ssize_t record_every, int64_t step,
                floating[:, ::1] elbows, double[::1] loss, floating[::1] work,
-               int64_t chunk):
+               int64_t chunk, int variant):
     """Run ``epochs`` epochs of SGD in place; return ``(status, epoch, bad_step, step)``.
 
     order     (epochs, n) sample order per epoch, or None for 0..n-1 in every epoch.
@@ -92,6 +72,7 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
     work      (3 * d,) scratch.
     chunk     steps (counted across epochs) between two checks for signals, >= 1; the
               results do not depend on it.
+    variant   code variant, a value of VARIANTS.
     On failure ``status`` is NONFINITE_LOSS, NONFINITE_PARAM or BAD_VARIANT, ``epoch``
     the failing epoch (0-based, relative to this call) and ``bad_step`` the 0-based step
     in it; otherwise ``status == OK``, ``epoch == epochs`` and ``bad_step == -1``.  In the
@@ -103,7 +84,6 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
     cdef const int64_t *order_p = NULL
     cdef floating *elbows_p = NULL
     cdef int status = RELU_SGD_OK
-    cdef int variant = _variant
     # Only the main thread handles signals: elsewhere, never wait for the GIL.
     cdef bint signals = threading.current_thread() is threading.main_thread()
     cdef int64_t stop, budget = chunk  # steps left until the next check

@@ -36,6 +36,7 @@ _CHUNK_WORK = 1 << 25
 # plain C loop elsewhere), "avx2" (AVX2 + FMA), "avx512" (AVX-512F); "auto", the default,
 # is the widest the CPU has.  They round differently (only AVX2/AVX-512 fuse multiply-adds).
 _KERNEL_ENV = "FASTRIDGE_SGD_KERNEL"  # forces one, read at import
+_kernel = "auto"  # the variant relu_sgd runs, set by _set_kernel_variant
 
 
 def _kernel_variants() -> list:
@@ -46,7 +47,7 @@ def _kernel_variants() -> list:
 
 def _kernel_variant() -> str:
     """The variant :func:`relu_sgd` runs now (``"auto"`` resolved)."""
-    number = _sgd.resolve_variant(_sgd.get_variant())
+    number = _sgd.resolve_variant(_sgd.VARIANTS[_kernel])
     return next(name for name, v in _sgd.VARIANTS.items() if v == number)
 
 
@@ -64,8 +65,9 @@ def _set_kernel_variant(name: str) -> str:
         raise ValueError(f"relu_sgd kernel variant {name!r} cannot run here (not compiled "
                          f"in, or the CPU lacks the instructions); this machine runs "
                          f"{', '.join(map(repr, _kernel_variants()))}")
-    old = _sgd.set_variant(_sgd.VARIANTS[name])
-    return next(key for key, v in _sgd.VARIANTS.items() if v == old)
+    global _kernel
+    old, _kernel = _kernel, name
+    return old
 
 
 if os.environ.get(_KERNEL_ENV):
@@ -296,10 +298,10 @@ def _run(x, y, W1, b, W2, lr, epochs, rng, record_every, callback):
                 order[e] = rng.permutation(n)
         status, done, bad_step, step = _sgd.run_epochs(
             x, y, order, W1, b, W2, lr, k, record_every, step, elbows_out,
-            loss[epoch:epoch + k], work, chunk)
+            loss[epoch:epoch + k], work, chunk, _sgd.VARIANTS[_kernel])
         if status == _sgd.BAD_VARIANT:
-            raise RuntimeError("the relu_sgd kernel variant set by _set_kernel_variant "
-                               "cannot run on this CPU; set it to 'auto'")
+            raise RuntimeError(f"the relu_sgd kernel variant {_kernel!r} cannot run on this "
+                               "CPU; set it to 'auto' with _set_kernel_variant")
         if status != _sgd.OK:
             failed = epoch + done
             sample = bad_step if order is None else int(order[done, bad_step])
