@@ -16,7 +16,7 @@ from fastridge import reference as ref
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 numba = pytest.importorskip("numba")
-from fastridge._peers import relu_sgd_epoch as numba_relu_sgd  # noqa: E402
+from peers import relu_sgd_epoch as numba_relu_sgd  # noqa: E402  (benchmarks/peers.py)
 
 N, D = 200_000, 64  # samples, hidden units
 N_REF = 2_000  # the NumPy reference is timed on fewer samples; compare per sample

@@ -1,7 +1,8 @@
 """numba versions of what fastridge computes: the peers a user would otherwise write.
 
-Used by ``fastridge bench`` and ``benchmarks/`` only, never by the library; importing
-this module needs numba (the ``bench`` extra) and compiles nothing until first call.
+Used by the benchmarks in this directory only (``from peers import ...``: pytest puts
+``benchmarks/`` on ``sys.path``); it is not part of the installed package.  Importing it
+needs numba (the ``bench`` extra) and compiles nothing until first call.
 """
 import numba
 import numpy as np
