@@ -277,8 +277,7 @@ def test_sgd_prints_final_loss_and_elbows():
 
 def test_sgd_matches_relu_sgd_with_the_same_initialisation():
     """The CLI's segmented training equals one relu_sgd call (one Generator throughout)."""
-    from fastridge.cli import train_relu
-    from fastridge.sgd import init_network
+    from fastridge.sgd import init_network, train_relu
     x = np.linspace(-2, 2, 50)
     y = np.abs(x)
     tr = train_relu(x, y, hidden=5, epochs=7, lr=0.02, seed=11, snapshot_epochs=[1, 3])
@@ -377,3 +376,220 @@ def test_bench_quick_prints_ratio_table():
     assert "RESULTS DIFFER" not in out
     total = float(out.split("total ")[-1].split()[0])
     assert total < 45
+
+
+# --- reliability: outputs survive a closed stdout ---------------------------------------
+
+def run_stdout_closed(*args, cwd=None):
+    """``python -m fastridge ARGS`` whose stdout reader is gone before it prints a line.
+
+    Like ``fastridge ... | head -1`` with output longer than one pipe buffer:
+    ``PYTHONUNBUFFERED`` makes the first print meet the closed pipe.
+    """
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "fastridge", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=cwd, env=env)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=TIMEOUT)
+    return proc.returncode, err
+
+
+def test_fit_out_is_written_when_stdout_is_closed(data, tmp_path):
+    out = tmp_path / "coef.json"
+    status, err = run_stdout_closed("fit", data["csv"], "--target", "y", "--out", out)
+    assert status == 0 and err == "", err
+    saved = json.loads(out.read_text())
+    X = np.column_stack([data["X"], data["z"]])
+    expected = fr.RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, data["y"]).coef_
+    np.testing.assert_allclose(list(saved["coef"]["y"].values()), expected, rtol=1e-10)
+
+
+def test_plots_are_written_when_stdout_is_closed(tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "sgd.png"
+    status, err = run_stdout_closed("sgd", "--epochs", "3", "--hidden", "4", "--plot", png)
+    assert status == 0 and err == "", err
+    assert png.read_bytes().startswith(b"\x89PNG")
+    plots = tmp_path / "demo"
+    status, err = run_stdout_closed("demo", "--plot", plots)
+    assert status == 0 and err == "", err
+    assert sorted(p.name for p in plots.iterdir()) == ["longley_ridge.png", "relu_training.png"]
+
+
+# --- reliability: --out never overwrites the data ---------------------------------------
+
+@pytest.mark.parametrize("spelling", ["same", "dot-slash", "symlink", "hardlink"])
+def test_fit_refuses_out_that_is_the_input(spelling, tmp_path):
+    csv = _write(tmp_path / "d.csv", "a,y\n1,2\n2,3.5\n3,4.5\n4,6\n")
+    before = csv.read_bytes()
+    if spelling == "same":
+        out = "d.csv"
+    elif spelling == "dot-slash":
+        out = "./d.csv"
+    elif spelling == "symlink":
+        os.symlink(csv, tmp_path / "link.csv")
+        out = "link.csv"
+    else:
+        os.link(csv, tmp_path / "hard.csv")
+        out = "hard.csv"
+    proc = run("fit", "d.csv", "--target", "y", "--out", out, cwd=tmp_path)
+    assert_user_error(proc, "--out", "input file", "d.csv")
+    assert csv.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --- reliability: bad paths and values are user errors (exit 2, one line) ----------------
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+@pytest.mark.parametrize("args, fragment", [
+    (["fit", "{csv}", "--target", "y", "--out", "/proc/x.json"], "--out '/proc/x.json'"),
+    (["sgd", "--epochs", "2", "--plot", "/proc/x.png"], "--plot '/proc/x.png'"),
+    (["demo", "--plot", "/proc/fastridge/plots"], "--plot '/proc/fastridge/plots'"),
+])
+def test_unwritable_output_is_a_user_error(args, fragment, data):
+    if args[0] != "fit":
+        pytest.importorskip("matplotlib")
+    proc = run(*[str(a).format(csv=data["csv"]) for a in args])
+    assert_user_error(proc, fragment, "cannot create a file")
+    assert proc.stdout == ""  # checked before any work
+
+
+def test_unwritable_output_at_write_time_leaves_nothing(data, tmp_path, monkeypatch, capsys):
+    """A write that fails after the checks (disk full, ...) is one line, no temporary."""
+    from fastridge.cli import _outputs
+    out = tmp_path / "c.json"
+
+    def full(fd, mode):
+        os.close(fd)
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(_outputs.os, "fdopen", full)
+    proc = run_inprocess(capsys, "fit", data["csv"], "--target", "y", "--out", out)
+    assert_user_error(proc, "--out", "No space left", "nothing was written")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--seed", "-1"], "--seed must be >= 0; got -1"),
+    (["--samples", "1"], "--samples must be >= 2"),
+    (["--noise", "nan"], "--noise must be finite"),
+    (["--lr", "inf"], "--lr must be finite"),
+])
+def test_sgd_bad_numbers_are_user_errors(args, fragment, capsys):
+    assert_user_error(run_inprocess(capsys, "sgd", "--quiet", *args), fragment)
+
+
+def test_alphas_count_is_bounded(data, capsys):
+    import time
+    t0 = time.perf_counter()
+    proc = run_inprocess(capsys, "fit", data["csv"], "--target", "y",
+                         "--alphas", "logspace:-3:3:1000000000")
+    assert_user_error(proc, "logspace:-3:3:1000000000", "at most 10000")
+    assert time.perf_counter() - t0 < 5
+    many = ",".join(["1"] * 10_001)
+    assert_user_error(run_inprocess(capsys, "fit", data["csv"], "--target", "y",
+                                    "--alphas", many), "at most 10000")
+    proc = run_inprocess(capsys, "fit", data["csv"], "--target", "y",
+                         "--alphas", "logspace:-3:3:10000")
+    assert proc.returncode == 0, proc.stderr
+
+
+# --- column selection: --features / --drop ----------------------------------------------
+
+@pytest.fixture
+def table_with_ids(data, tmp_path):
+    """train.csv with an ID column first and a text column in the middle."""
+    path = tmp_path / "ids.csv"
+    lines = ["id,u,home city,v,w,y"]
+    for i, (row, t) in enumerate(zip(data["X"].tolist(), data["y"].tolist())):
+        lines.append(f"S{i:03d},{row[0]!r},Town {i % 3},{row[1]!r},{row[2]!r},{t!r}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_text_column_error_names_it_and_suggests_drop(table_with_ids, capsys):
+    proc = run_inprocess(capsys, "fit", table_with_ids, "--target", "y")
+    assert_user_error(proc, "line 2", "column 'id'", "'S000'", "not a number", "--drop id",
+                      "--features")
+    proc = run_inprocess(capsys, "fit", table_with_ids, "--target", "y", "--drop", "id")
+    assert_user_error(proc, "column 'home city'", "'Town 0'", "--drop 'home city'")
+
+
+@pytest.mark.parametrize("selection", [["--drop", "id,home city"], ["--drop", "0, 2"],
+                                       ["--features", "u,v,w"], ["--features", "1,3,w"]])
+def test_features_and_drop_select_columns(selection, table_with_ids, data, tmp_path):
+    out = tmp_path / "c.json"
+    proc = run("fit", table_with_ids, "--target", "y", *selection, "--alphas", "0.1,1,10",
+               "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads(out.read_text())
+    assert saved["features"] == ["u", "v", "w"] and saved["targets"] == ["y"]
+    model = fr.RidgeCV(alphas=[0.1, 1, 10]).fit(data["X"], data["y"])
+    np.testing.assert_allclose([saved["coef"]["y"][f] for f in "uvw"], model.coef_,
+                               rtol=1e-10)
+
+
+def test_features_order_is_kept_and_npz_columns_selectable(data, tmp_path, capsys):
+    out = tmp_path / "c.csv"
+    proc = run_inprocess(capsys, "fit", data["dir"] / "train.npz", "--features", "2,x0",
+                         "--alphas", "1", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split(",")[0] for line in out.read_text().splitlines()]
+    assert rows == ["feature", "(intercept)", "x2", "x0"]
+    model = fr.Ridge(alpha=1.0).fit(data["X"][:, [2, 0]], data["y"])
+    coef = [float(line.split(",")[1]) for line in out.read_text().splitlines()[2:]]
+    np.testing.assert_allclose(coef, model.coef_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("selection, fragments", [
+    (["--drop", "nope"], ["--drop", "unknown column 'nope'"]),
+    (["--features", "u,7"], ["--features", "unknown column '7'"]),
+    (["--features", "u,y"], ["'y'", "target"]),
+    (["--drop", "y"], ["'y'", "target"]),
+    (["--features", "u,u"], ["'u'", "twice"]),
+    (["--drop", "id,u,home city,v,w"], ["no feature columns"]),
+])
+def test_column_selection_errors(selection, fragments, table_with_ids, capsys):
+    proc = run_inprocess(capsys, "fit", table_with_ids, "--target", "y", *selection)
+    assert_user_error(proc, *fragments)
+
+
+def test_features_and_drop_are_exclusive(table_with_ids):
+    proc = run("fit", table_with_ids, "--target", "y", "--features", "u", "--drop", "id")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "not allowed with argument" in proc.stderr
+
+
+# --- concurrent writers, packaging ------------------------------------------------------
+
+def test_concurrent_writers_never_mix_a_file(data, tmp_path):
+    out = tmp_path / "c.json"
+    procs = [subprocess.Popen([sys.executable, "-m", "fastridge", "fit", str(data["csv"]),
+                               "--target", target, "--out", str(out)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for target in ("y", "z", "y", "z")]
+    for p in procs:
+        assert p.wait(timeout=TIMEOUT) == 0, p.stderr.read()
+        p.stderr.close()
+    assert json.loads(out.read_text())["targets"] in (["y"], ["z"])
+    assert [p.name for p in tmp_path.iterdir()] == ["c.json"]
+
+
+def test_solver_choices_come_from_the_registry():
+    from fastridge._solvers import SOLVERS
+    from fastridge.cli import build_parser
+    fit = build_parser()._subparsers._group_actions[0].choices["fit"]
+    solver = next(a for a in fit._actions if a.dest == "solver")
+    assert list(solver.choices) == list(SOLVERS)
+
+
+def test_no_numba_in_the_installed_package():
+    import importlib.util
+    assert importlib.util.find_spec("fastridge._peers") is None
+    root = os.path.dirname(fr.__file__)
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    assert "numba" not in f.read(), name
+

@@ -1,4 +1,7 @@
-"""``python -m fastridge``: the command line (see :mod:`fastridge.cli`)."""
+"""``python -m fastridge`` and the ``fastridge`` console script: the command line.
+
+See :mod:`fastridge.cli`.
+"""
 import sys
 
 from .cli import main
