@@ -1,4 +1,6 @@
-"""RidgeCV: the penalty chosen by exact leave-one-out error from one decomposition.
+"""RidgeCV: the penalty chosen by cross-validation — exact leave-one-out from one
+decomposition (``cv=None``), or any K-fold / grouped / custom splits from one
+decomposition per fold (``cv=...``, :mod:`fastridge._crossval`).
 
 For each candidate α the leave-one-out residual of sample i is ``r_i / (1 − H_ii)`` with
 ``H = X(XᵀX + αI)⁻¹Xᵀ`` (plus ``11ᵀ/n`` for the unpenalised intercept, as scikit-learn's
@@ -10,13 +12,19 @@ from __future__ import annotations
 import numpy as np
 
 from . import _sufficient_stats as _stats
-from ._estimators import LinearPredictor, set_solution
+from ._crossval import (_r2, check_cv, check_groups, check_scoring, cross_validate,
+                        make_splits)
+from ._estimators import LinearPredictor, center_of, set_solution
+from ._solvers import solve_checked
 from ._spectral import Spectral
 from ._validation import (check_alphas, check_fold_ids, check_sample_weight, check_scalar,
                           check_X_y, require_y)
 
 # Spectral's route names, as RidgeCV reports them in ``solver_``.
 _ROUTES = {"svd": "svd", "cov": "eigen-primal", "gram": "eigen-dual"}
+
+# Attributes one fit sets and another kind of fit does not: dropped at the start of fit.
+_FIT_ATTRIBUTES = ("loo_mse_", "cv_scores_", "cv_mse_", "n_splits_")
 
 
 def _choose(alphas, mse, per_target):
@@ -27,33 +35,93 @@ def _choose(alphas, mse, per_target):
     return float(alphas[best]), -float(mse[best])
 
 
+def _best(alphas, scores, per_target):
+    """The α of highest score (the first on ties, as GridSearchCV) and that score."""
+    best = np.argmax(scores, axis=0)  # () or (k,)
+    if per_target:
+        return alphas[best], scores[best, np.arange(scores.shape[1])]
+    return float(alphas[best]), float(scores[best])
+
+
+def _loo_correlation(spectral, alphas, Y2):
+    """Pearson's r of y and its leave-one-out predictions ``y − e``, (n_alphas, k)."""
+    a = np.asarray(alphas, dtype=np.float64)
+    k = Y2.shape[1]
+    Yd = Y2 - Y2.mean(axis=0, dtype=np.float64)  # y − ȳ, (n, k)
+    sst = np.einsum("ik,ik->k", Yd, Yd)
+    se, se2, sye = (np.zeros((a.size, k)) for _ in range(3))
+    for rows, sl, E in spectral._loo_blocks(a):  # E.shape = (m, c, k)
+        se[sl] += E.sum(axis=0)
+        se2[sl] += np.einsum("ick,ick->ck", E, E)
+        sye[sl] += np.einsum("ik,ick->ck", Yd[rows], E)
+    n = Y2.shape[0]
+    cov = sst - sye                                 # Σ (y − ȳ)(ŷ − mean ŷ)
+    var = sst - 2.0 * sye + se2 - se * se / n       # Σ (ŷ − mean ŷ)²
+    den = np.sqrt(np.maximum(var, 0.0) * sst)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, cov / den, 0.0)
+
+
 class RidgeCV(LinearPredictor):
-    """Ridge regression with α chosen by exact (efficient) leave-one-out CV.
+    """Ridge regression with α chosen by cross-validation.
+
+    ``cv=None`` (default): exact leave-one-out from one decomposition of X.  Otherwise
+    any folds — contiguous K-fold, a scikit-learn splitter (``GroupKFold``,
+    ``LeaveOneGroupOut``, ``TimeSeriesSplit``, …) or explicit ``(train, test)`` index
+    pairs — each fold solved from one eigendecomposition of its training Gram matrix
+    (or kernel), every α and target of a fold scored from it.  The result equals
+    scikit-learn's ``GridSearchCV(Ridge(), {"alpha": alphas}, cv=...)`` (unweighted fold
+    scores), and α may be chosen per target.
 
     Parameters
     ----------
     alphas : array_like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
-        Candidate penalties, all > 0.
+        Candidate penalties: > 0 for leave-one-out, >= 0 with ``cv``.
     fit_intercept : bool, default=True
-        Fit an unpenalised intercept; the LOO errors are those of the intercept model.
+        Fit an unpenalised intercept.  Each training fold is centred by its own (weighted)
+        means, as a refit on it would be.
+    cv : None, int, splitter or iterable, default=None
+        ``None``: exact leave-one-out.  An int K >= 2: K contiguous folds in order
+        (scikit-learn's ``KFold(K)`` without shuffling: the first ``n % K`` folds one row
+        longer).  An object with a ``split(X, y, groups)`` method (scikit-learn's
+        splitters; scikit-learn is not needed at run time).  An iterable of
+        ``(train_indices, test_indices)``: any index sets, need not cover all rows.
+    scoring : {None, "neg_mean_squared_error", "r2", "correlation"}, default=None
+        The fold score (``None``: minus the mean squared error).  ``"r2"`` is
+        scikit-learn's ``r2_score`` (uniform average over targets when one α serves
+        them all), ``"correlation"`` Pearson's r between predictions and targets.  The
+        score of an α is the mean of its fold scores (``GridSearchCV``'s
+        ``mean_test_score``); the chosen α maximises it.  With ``cv=None`` it is computed
+        on the leave-one-out predictions of all samples, as scikit-learn's ``RidgeCV``.
     alpha_per_target : bool, default=False
         Choose α separately for every target (columns of a 2-D y).
+    n_targets_batch : int, optional
+        Targets processed together.  Default: as many as keep every temporary of the
+        K-fold engine within 2²³ elements (64 MiB of float64;
+        ``fastridge._crossval.BUDGET``).
 
     Attributes
     ----------
     alpha_ : float or ndarray of shape (n_targets,)
         The chosen penalty (one per target with ``alpha_per_target`` and 2-D y).
     best_score_ : float or ndarray of shape (n_targets,)
-        Minus the leave-one-out mean squared error at ``alpha_`` (scikit-learn's sign).
+        The CV score at ``alpha_`` (minus the mean squared error by default).
+    cv_scores_ : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
+        The CV score of every α (and target with ``alpha_per_target``): the mean over
+        folds of the fold scores; with ``cv=None`` the leave-one-out score.
     loo_mse_ : ndarray of shape (n_alphas,) or (n_alphas, n_targets)
-        Leave-one-out mean squared error per α (averaged over targets unless
-        ``alpha_per_target`` with 2-D y).
+        ``cv=None`` only: leave-one-out mean squared error per α (averaged over
+        targets unless ``alpha_per_target`` with 2-D y; weighted by ``sample_weight``).
+    n_splits_ : int
+        Number of splits (``cv`` given).
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Of the refit on all samples at ``alpha_`` (per target).
     intercept_ : float or ndarray of shape (n_targets,)
         0.0 when ``fit_intercept=False``.
     solver_ : str
-        The decomposition that ran: ``"eigen-primal"`` (of XᵀX), ``"eigen-dual"`` (of
-        XXᵀ) or ``"svd"`` (of X, when the Gram route would lose accuracy).
+        ``cv=None``: the decomposition that ran, ``"eigen-primal"`` (of XᵀX),
+        ``"eigen-dual"`` (of XXᵀ) or ``"svd"`` (of X, when the Gram route would lose
+        accuracy).  With ``cv``: the solver of the final refit (as ``Ridge.solver_``).
     n_features_in_ : int
 
     Examples
@@ -67,21 +135,35 @@ class RidgeCV(LinearPredictor):
     (0.01, (3,))
     >>> model.coef_.round(1)
     array([ 1., -0., -2.])
+    >>> model = fr.RidgeCV(alphas=[0.01, 1.0, 100.0], cv=5, scoring="r2").fit(X, y)
+    >>> float(model.alpha_), model.cv_scores_.shape
+    (0.01, (3,))
     """
 
-    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True,
-                 alpha_per_target=False):
+    def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, cv=None,
+                 scoring=None, alpha_per_target=False, n_targets_batch=None):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
         self.alpha_per_target = alpha_per_target
+        self.n_targets_batch = n_targets_batch
 
-    def fit(self, X, y):
-        """Choose α by leave-one-out and fit with it.
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose α by cross-validation and refit on all samples with it.
 
         Parameters
         ----------
         X : array_like of shape (n_samples, n_features)
         y : array_like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array_like of shape (n_samples,) or float, optional
+            Non-negative weights of the fits (every training fold's and the refit).
+            K-fold scores are not weighted (as ``GridSearchCV`` before scikit-learn
+            1.7).  With ``cv=None`` the leave-one-out error is scikit-learn's weighted
+            one, ``Σ s_i e_i² / n`` (rows rescaled by ``√s_i``); only the default
+            scoring is available then.
+        groups : array_like of shape (n_samples,), optional
+            Group labels handed to ``cv.split`` (e.g. ``GroupKFold``).
 
         Returns
         -------
@@ -89,27 +171,75 @@ class RidgeCV(LinearPredictor):
         """
         require_y(self, y)
         alphas = check_alphas(self.alphas)
+        scoring = check_scoring(self.scoring)
+        X, y = check_X_y(X, y)
+        n = X.shape[0]
+        cv = check_cv(self.cv, n)
+        groups = check_groups(groups, n)
+        sw = check_sample_weight(sample_weight, n, X.dtype)
+        batch = (None if self.n_targets_batch is None else
+                 check_scalar(self.n_targets_batch, "n_targets_batch", low=1, integer=True))
+        for name in _FIT_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        per_target = bool(self.alpha_per_target) and y.ndim == 2
+        if cv is None:
+            self._fit_loo(X, y, alphas, sw, scoring, per_target)
+        else:
+            splits = make_splits(cv, X, y, groups, n)
+            if scoring != "neg_mean_squared_error" and min(te.size for _, te in splits) < 2:
+                raise ValueError(f"scoring={scoring!r} needs at least 2 samples in every "
+                                 "test fold; use the default scoring or larger folds")
+            Y2 = y if y.ndim == 2 else y[:, None]  # Y2.shape = (n, k)
+            scores = cross_validate(X, Y2, alphas, splits, sw=sw,
+                                    fit_intercept=self.fit_intercept, scoring=scoring,
+                                    per_target=per_target, n_targets_batch=batch)
+            self.alpha_, self.best_score_ = _best(alphas, scores, per_target)
+            self.cv_scores_ = scores
+            self.n_splits_ = len(splits)
+            center = center_of(X, y, sw) if self.fit_intercept else None
+            coef, self.solver_ = solve_checked(X, y, np.atleast_1d(self.alpha_), sw,
+                                               "auto", center=center)
+            coef = coef.reshape(X.shape[1], -1)  # coef.shape = (d, k)
+            intercept = None if center is None else center[1] - center[0] @ coef
+            set_solution(self, coef, intercept, y.ndim, X.dtype)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _fit_loo(self, X, y, alphas, sw, scoring, per_target):
         if not (alphas > 0).all():
             raise ValueError(
                 f"alphas must be > 0 for leave-one-out (α = 0 can give a sample leverage 1); "
                 f"got {alphas.tolist()}"
             )
-        X, y = check_X_y(X, y)
         if X.shape[0] < 2:
             raise ValueError(
                 f"RidgeCV needs at least 2 samples for leave-one-out; got {X.shape[0]} sample"
             )
-        spectral = Spectral(X, y, fit_intercept=self.fit_intercept)
-        per_target = bool(self.alpha_per_target) and y.ndim == 2
-        mse = spectral.loo_mse(alphas, per_target=per_target)  # (n_alphas,) or (n_alphas, k)
-        self.alpha_, self.best_score_ = _choose(alphas, mse, per_target)
+        if sw is not None and scoring != "neg_mean_squared_error":
+            raise ValueError(
+                f"scoring={scoring!r} with sample_weight needs cv (K-fold); leave-one-out "
+                "(cv=None) with weights scores by the weighted squared error only"
+            )
+        spectral = Spectral(X, y, fit_intercept=self.fit_intercept,
+                            sqrt_sw=None if sw is None else np.sqrt(sw))
+        mse = spectral.loo_mse(alphas, per_target=True)  # (n_alphas, k)
+        Y2 = y if y.ndim == 2 else y[:, None]
+        if scoring == "neg_mean_squared_error":
+            scores = -mse
+        elif scoring == "r2":
+            Yd = Y2 - Y2.mean(axis=0, dtype=np.float64)
+            scores = _r2(mse * X.shape[0], np.einsum("ik,ik->k", Yd, Yd))
+        else:
+            scores = _loo_correlation(spectral, alphas, Y2)
+        if not per_target:
+            mse, scores = mse.mean(axis=1), scores.mean(axis=1)
+        self.alpha_, self.best_score_ = _best(alphas, scores, per_target)
         coef = spectral.coef(self.alpha_)  # coef.shape = (d, k)
         intercept = spectral.intercept(coef) if self.fit_intercept else None  # (k,)
         set_solution(self, coef, intercept, y.ndim, X.dtype)
         self.loo_mse_ = mse
+        self.cv_scores_ = scores
         self.solver_ = _ROUTES[spectral.method]
-        self.n_features_in_ = X.shape[1]
-        return self
 
     # -- streaming: K-fold cross-validation from per-fold statistics (partial_fit) --------
 

@@ -242,7 +242,7 @@ class Spectral:
     """
 
     def __init__(self, X, Y, *, fit_intercept: bool = False, method: str = "auto",
-                 loo: bool = True):
+                 loo: bool = True, sqrt_sw=None):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}; got {method!r}")
         n, d = X.shape
@@ -251,7 +251,11 @@ class Spectral:
         self.n_samples, self.n_features, self.n_targets = n, d, k
         self.dtype = X.dtype
         self.fit_intercept = bool(fit_intercept)
-        if self.fit_intercept:
+        self._lev0 = None  # the intercept's leverage when it is not 1/n (weights)
+        n_pos = n
+        if sqrt_sw is not None:
+            X, Y2, n_pos = self._rescale(X, Y2, np.asarray(sqrt_sw, dtype=np.float64))
+        elif self.fit_intercept:
             self.X_mean = X.mean(axis=0, dtype=np.float64)
             self.y_mean = Y2.mean(axis=0, dtype=np.float64)
             Yc = Y2 - self.y_mean  # Yc.shape = (n, k), float64
@@ -259,9 +263,12 @@ class Spectral:
             self.X_mean = np.zeros(d)
             self.y_mean = np.zeros(k)
             Yc = Y2.astype(np.float64, copy=False)
-        mean = self.X_mean if self.fit_intercept else None
+        if sqrt_sw is not None:  # X, Y2 are the rescaled, centred copies
+            Yc, mean = Y2, None
+        else:
+            mean = self.X_mean if self.fit_intercept else None
         # Rank of Xc is at most min(n − 1, d) with an intercept.
-        self._max_rank = min(n - self.fit_intercept, d)
+        self._max_rank = min(n_pos - self.fit_intercept, d)
         self._X, self._mean, self._W, self._Ugram = None, None, None, None
         self._shift_ok = False
         self._U = self._C = self._Yc = None
@@ -273,6 +280,32 @@ class Spectral:
             self._svd(X, Yc, mean, loo)
 
     # ---- construction ----------------------------------------------------------------
+
+    def _rescale(self, X, Y2, sq):
+        """Weighted problem as an unweighted one (scikit-learn's ``_RidgeGCV``): rows
+        ``√s_i (x_i − x̄_s)``, ``√s_i (y_i − ȳ_s)`` in new float64 arrays, means weighted.
+
+        Leave-one-out on them gives ``√s_i`` times the weighted problem's residuals; the
+        unpenalised intercept's part of the hat matrix is ``√s√sᵀ / Σs`` (leverage
+        ``s_i / Σs`` instead of ``1/n``).  Returns ``(Xw, Yw, number of positive weights)``.
+        """
+        w = sq * sq
+        total = w.sum()
+        n, d = X.shape
+        if self.fit_intercept:
+            self.X_mean = (w @ X) / total
+            self.y_mean = (w @ Y2) / total
+            self._lev0 = w / total
+            Xw = X - self.X_mean
+            Yw = Y2 - self.y_mean
+        else:
+            self.X_mean, self.y_mean = np.zeros(d), np.zeros(Y2.shape[1])
+            Xw = np.array(X, dtype=np.float64)
+            Yw = np.array(Y2, dtype=np.float64)
+        Xw *= sq[:, None]
+        Yw *= sq[:, None]
+        self._partial = bool((w == 0).any())  # zero rows: no "full rank" shortcut
+        return Xw, Yw, int(np.count_nonzero(w))
 
     def _eigen(self, X, Yc, mean, side, check, loo, exact=False) -> bool:
         n, d = X.shape
@@ -358,7 +391,8 @@ class Spectral:
         """
         n = Yc.shape[0]
         self._U, self._C, self._Yc = U, C, Yc
-        self._full = C.shape[0] == n - self.fit_intercept
+        self._full = (C.shape[0] == n - self.fit_intercept
+                      and not getattr(self, "_partial", False))
 
     @property
     def eigenvalues(self) -> np.ndarray:
@@ -490,7 +524,8 @@ class Spectral:
             if self._full:
                 base, R0 = 0.0, None
             else:
-                base = ((1.0 - self.fit_intercept / n) - sq)[:, None]  # (m, 1)
+                lev0 = self.fit_intercept / n if self._lev0 is None else self._lev0[rows]
+                base = ((1.0 - lev0) - sq)[:, None]  # (m, 1)
                 R0 = Yc[rows] - Ub @ C  # (m, k)
             for first in range(0, a.size, per):
                 sl = slice(first, min(first + per, a.size))

@@ -33,6 +33,7 @@ __all__ = [
     "ridge_fake_features",
     "lstsq_min_norm",
     "loo_squared_errors",
+    "kfold_cv_scores",
     "relu_sgd",
     "relu_sgd_step",
     "elbows",
@@ -193,6 +194,70 @@ def loo_squared_errors(X, Y, alpha, fit_intercept=False):
         prediction = y_mean + (X[i] - x_mean) @ w
         errors[i] = (Y[i] - prediction) ** 2
     return errors
+
+def kfold_cv_scores(X, Y, alphas, splits, *, fit_intercept=True, sample_weight=None,
+                    scoring="neg_mean_squared_error", alpha_per_target=False):
+    """Cross-validation scores by brute force: one weighted ridge fit per split and α.
+
+    For each ``(train, test)`` in ``splits`` and each α: the weighted means of the
+    training rows (``fit_intercept``), ridge on the training rows centred by them
+    (weights ``s``: ``min Σ s_i (y_i − b − x_iᵀw)² + α‖w‖²``, solved as least squares
+    on the rows ``√s_i (x_i − x̄)`` stacked over ``√α I``), then the predictions
+    ``ȳ + (x − x̄)ᵀw`` of the test rows, scored without weights:
+
+    - ``"neg_mean_squared_error"``: ``−mean((y − ŷ)²)``;
+    - ``"r2"``: ``1 − Σ(y − ŷ)² / Σ(y − ȳ_test)²`` (1.0 if both are 0, 0.0 if only the
+      denominator is: scikit-learn's ``force_finite``);
+    - ``"correlation"``: Pearson's r of y and ŷ over the test rows (0.0 when either
+      has no variance).
+
+    Each target is scored separately; the fold scores are averaged over folds.  Returns
+    (n_alphas, k) with ``alpha_per_target`` and 2-D Y, else (n_alphas,): the per-target
+    scores averaged over targets (scikit-learn's uniform average over outputs).
+
+    >>> X = np.arange(8.0).reshape(-1, 1); y = 2 * X[:, 0] + 1
+    >>> splits = [(np.arange(4, 8), np.arange(4)), (np.arange(4), np.arange(4, 8))]
+    >>> kfold_cv_scores(X, y, [0.0, 10.0], splits, scoring="r2").round(6)
+    array([ 1.      , -5.133333])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    Y2 = Y.reshape(len(X), -1)
+    n, d = X.shape
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    scores = np.zeros((len(alphas), Y2.shape[1]))
+    for train, test in splits:
+        Xt, Yt, st = X[train], Y2[train], s[train]
+        x_mean = st @ Xt / st.sum() if fit_intercept else np.zeros(d)
+        y_mean = st @ Yt / st.sum() if fit_intercept else np.zeros(Y2.shape[1])
+        A = np.sqrt(st)[:, None] * (Xt - x_mean)
+        B = np.sqrt(st)[:, None] * (Yt - y_mean)
+        for a, alpha in enumerate(alphas):
+            lhs = np.vstack([A, np.sqrt(alpha) * np.eye(d)])
+            rhs = np.vstack([B, np.zeros((d, Y2.shape[1]))])
+            w = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
+            y_true, y_pred = Y2[test], y_mean + (X[test] - x_mean) @ w
+            scores[a] += _fold_score(y_true, y_pred, scoring)
+    scores /= len(splits)
+    return scores if alpha_per_target and Y.ndim == 2 else scores.mean(axis=1)
+
+
+def _fold_score(y_true, y_pred, scoring):
+    """One fold's score per target column (see :func:`kfold_cv_scores`)."""
+    if scoring == "neg_mean_squared_error":
+        return -np.mean((y_true - y_pred) ** 2, axis=0)
+    if scoring == "r2":
+        sse = np.sum((y_true - y_pred) ** 2, axis=0)
+        sst = np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=0)
+        out = np.where(sse > 0, 0.0, 1.0)
+        return np.where(sst > 0, 1 - sse / np.where(sst > 0, sst, 1), out)
+    if scoring == "correlation":
+        yc = y_true - y_true.mean(axis=0)
+        pc = y_pred - y_pred.mean(axis=0)
+        den = np.sqrt(np.sum(yc**2, axis=0) * np.sum(pc**2, axis=0))
+        return np.where(den > 0, np.sum(yc * pc, axis=0) / np.where(den > 0, den, 1), 0.0)
+    raise ValueError(f"unknown scoring {scoring!r}")
+
 
 # --------------------------------------------------------------------------------------
 # §2 ReLU network trained by per-sample SGD (the "elbow" model)

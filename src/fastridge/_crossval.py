@@ -1,0 +1,382 @@
+"""K-fold (any train/test splits) cross-validation of ridge: the engine behind
+``RidgeCV(cv=...)``.
+
+Per split, one decomposition of the training fold (:mod:`fastridge._cvfolds`) gives the
+test predictions for every α as ``ȳ_T + P diag(1/(λ + α)) C``; the targets go through in
+batches (``n_targets_batch``) so no temporary exceeds :data:`BUDGET` elements, and no
+``n_test × k × n_alphas`` array is ever formed.  Two ways to score:
+
+- **per target** (``alpha_per_target``, ``scoring="correlation"``, or when cheaper): the
+  predictions of a chunk of α come from one GEMM ``P [D_α C …]`` and are reduced at once
+  to per-(α, target) sums.
+- **summed over targets** (one α for all targets, MSE or R²): the fold's score is a
+  weighted sum over targets of squared errors, ``Σ_t w_t‖ỹ_t − P D_α c_t‖²``
+  (``w_t = 1/(n_e k)`` for MSE, ``1/(k·SST_t)`` for R²), and expands into
+
+      Σ_t w_t‖ỹ_t‖² − 2 Σ_j d_j h_j + dᵀ (A ⊙ B) d,     d = 1/(λ + α)
+
+  with ``A = PᵀP``, ``B = C W Cᵀ`` (r×r) and ``h_j = Σ_t w_t (PᵀỸ)_jt C_jt`` — r×r
+  matrices per fold, then O(r²) per α, whatever the number of targets
+  (docs/math.md §12).  As any expanded sum of squares it carries an absolute error of
+  about ``eps·Σ w‖ỹ‖²``: harmless unless a fold is fitted almost exactly.
+
+Fold scores follow scikit-learn's scorers (``neg_mean_squared_error``, ``r2`` with its
+``force_finite`` rule, and Pearson's r); the CV score of (α, target) is their mean over
+folds, as ``GridSearchCV`` reports ``mean_test_score``.  Fits are weighted by
+``sample_weight``; fold scores are not.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _cvfolds, _policy
+from ._validation import check_same_rows
+
+__all__ = ["SCORINGS", "BUDGET", "check_scoring", "check_cv", "make_splits",
+           "cross_validate"]
+
+SCORINGS = ("neg_mean_squared_error", "r2", "correlation")
+
+#: Elements (float64) any temporary of the engine may hold: 64 MiB.  The default
+#: ``n_targets_batch`` and the α chunks of the prediction products are sized by it.
+BUDGET = 1 << 23
+
+
+# ======================================================================================
+# Input checks.  NOTE for the lead: these belong in _validation.py (owned by the lead);
+# they live here until they are moved there.
+# ======================================================================================
+
+def check_scoring(scoring) -> str:
+    """``None`` → ``"neg_mean_squared_error"``; one of :data:`SCORINGS`; else ValueError."""
+    if scoring is None:
+        return SCORINGS[0]
+    if not isinstance(scoring, str) or scoring not in SCORINGS:
+        raise ValueError(f"scoring must be None or one of {SCORINGS}; got {scoring!r}")
+    return scoring
+
+
+def check_cv(cv, n: int):
+    """Return ``cv`` checked: None, an int in [2, n], a splitter or an iterable."""
+    if cv is None:
+        return None
+    if isinstance(cv, (bool, np.bool_)):
+        raise TypeError(f"cv must be None, an int >= 2, a splitter or an iterable of "
+                        f"(train, test) index arrays; got a bool ({cv!r})")
+    if isinstance(cv, numbers.Integral):
+        if cv < 2:
+            raise ValueError(f"cv must be >= 2 folds (cv=None is leave-one-out); got {cv}")
+        if cv > n:
+            raise ValueError(f"cv={cv} folds need at least {cv} samples; X has {n}")
+        return int(cv)
+    if isinstance(cv, (numbers.Number, str, bytes, dict)):
+        raise TypeError(f"cv must be None, an int >= 2, an object with a split(X, y, "
+                        f"groups) method or an iterable of (train, test) index arrays; "
+                        f"got {cv!r}")
+    if hasattr(cv, "split"):
+        if not callable(cv.split):
+            raise TypeError(f"cv.split must be a method; got {type(cv.split).__name__}")
+        return cv
+    if hasattr(cv, "get_n_splits") or not hasattr(cv, "__iter__"):
+        raise TypeError(
+            f"cv={cv!r} has no split(X, y, groups) method and is not an iterable of "
+            "(train, test) index arrays; pass a splitter such as scikit-learn's "
+            "GroupKFold, an int or a list of (train, test) pairs")
+    return cv
+
+
+def check_groups(groups, n: int):
+    """``None`` or a 1-D array of one label per sample."""
+    if groups is None:
+        return None
+    g = np.asarray(groups)
+    if g.ndim != 1:
+        raise ValueError(f"groups must be 1-D (one label per sample); got shape {g.shape}")
+    check_same_rows(n, g.shape[0], "groups")
+    return g
+
+
+def _indices(a, n: int, what: str, i: int) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ValueError(f"split {i}: boolean {what} mask must have shape ({n},); "
+                             f"got {arr.shape}")
+        return np.flatnonzero(arr)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise ValueError(f"split {i}: {what} indices must be a 1-D array of integers; "
+                         f"got {arr.dtype} array of shape {arr.shape}")
+    arr = arr.astype(np.intp, copy=False)
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise ValueError(f"split {i}: {what} indices must be in [0, {n}) (X has {n} "
+                         f"samples); got values in [{arr.min()}, {arr.max()}]")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"split {i}: {what} indices repeat a sample; each sample may "
+                         "appear at most once in a training or test set")
+    return arr
+
+
+def check_split(train, test, n: int, i: int):
+    """Checked ``(train, test)`` index arrays of split ``i``."""
+    tr, te = _indices(train, n, "train", i), _indices(test, n, "test", i)
+    if te.size == 0:
+        raise ValueError(f"split {i} has an empty test fold; every split needs test rows")
+    if tr.size == 0:
+        raise ValueError(f"split {i} has an empty training fold; every split needs "
+                         "training rows")
+    both = np.intersect1d(tr, te)
+    if both.size:
+        raise ValueError(f"split {i}: train and test overlap in {both.size} sample(s) "
+                         f"(e.g. {both[:5].tolist()}); they must be disjoint")
+    return tr, te
+
+
+def kfold(n: int, K: int):
+    """scikit-learn's ``KFold(K)`` without shuffling: contiguous folds, the first
+    ``n % K`` one row longer."""
+    sizes = np.full(K, n // K)
+    sizes[: n % K] += 1
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    rows = np.arange(n)
+    return [(np.concatenate([rows[:a], rows[b:]]), rows[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def make_splits(cv, X, y, groups, n: int):
+    """The checked list of ``(train, test)`` for an already checked ``cv``."""
+    if isinstance(cv, int):
+        return kfold(n, cv)
+    pairs = cv.split(X, y, groups) if hasattr(cv, "split") else cv
+    out = []
+    for i, pair in enumerate(pairs):
+        try:
+            train, test = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"split {i} must be a (train, test) pair of index arrays; "
+                             f"got {pair!r}") from None
+        out.append(check_split(train, test, n, i))
+    if not out:
+        raise ValueError("cv produced no splits; it must yield at least one "
+                         "(train, test) pair")
+    return out
+
+
+# ======================================================================================
+# Target-side statistics of one batch, and C for every fold
+# ======================================================================================
+
+def _cross(X, rows, centre, sw, Yb, ycentre):
+    """``(Σ s (x − μ)(y − ν)ᵀ (d, kb), Σ s (y − ν) (kb,))`` over ``rows``, in blocks."""
+    d, kb = X.shape[1], Yb.shape[1]
+    R = np.zeros((d, kb))
+    sy = np.zeros(kb)
+    step = max(1, _cvfolds._BLOCK // max(d, 1))
+    for start in range(0, rows.size, step):
+        blk = rows[start:start + step]
+        B = _cvfolds.centred_rows(X, blk, centre)  # (m, d)
+        Z = _cvfolds.centred_rows(Yb, blk, ycentre)  # (m, kb)
+        if sw is not None:
+            Z *= sw[blk][:, None]
+        R += B.T @ Z
+        sy += Z.sum(axis=0)
+    return R, sy
+
+
+class _Batch:
+    """Per batch of targets: the cross-products the "cov" folds need."""
+
+    def __init__(self, X, Yb, sw, folds, plan, icpt):
+        self.Yb = Yb
+        self.ycentre = Yb.mean(axis=0, dtype=np.float64) if icpt else None
+        self.parts = {}
+        cov = [f for f in folds if f.route == "cov"]
+        if not cov:
+            return
+        c, yc = plan.centre, self.ycentre
+        if plan.partition:
+            parts = [_cross(X, f.test, c, sw, Yb, yc) for f in folds]
+            self.total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+            for f, p in zip(folds, parts):
+                self.parts[id(f)] = p
+        else:
+            need_total = any(f.sub is not None for f in cov)
+            self.total = _cross(X, plan.total, c, sw, Yb, yc) if need_total else None
+            for f in cov:
+                rows = f.train if f.sub is None else f.sub
+                self.parts[id(f)] = _cross(X, rows, c, sw, Yb, yc)
+
+    def fold_targets(self, f, icpt, sw):
+        """``(C (r, kb), ȳ_T (kb,))`` of fold ``f`` for this batch."""
+        Yb = self.Yb
+        if f.route == "cov":
+            R, sy = self.parts[id(f)]
+            if f.sub is not None:
+                R, sy = self.total[0] - R, self.total[1] - sy
+            if icpt:
+                yshift = sy / f.W
+                R = R - f.W * np.outer(f.x_shift, yshift)  # about the training means
+                ybar = self.ycentre + yshift
+            else:
+                ybar = None
+            return f.V.T @ R, ybar
+        YT = _cvfolds.centred_rows(Yb, f.train, None)  # (n_t, kb)
+        if icpt:
+            ybar = (YT.mean(axis=0) if sw is None
+                    else sw[f.train] @ YT / f.W)
+            YT -= ybar
+        else:
+            ybar = None
+        return f.Yproj.T @ YT, ybar
+
+
+# ======================================================================================
+# Scores
+# ======================================================================================
+
+def _r2(sse, sst):
+    """scikit-learn's r2_score per target with ``force_finite``: 1 − SSE/SST, and for
+    SST = 0 → 1.0 if SSE = 0 else 0.0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 1.0 - sse / sst
+    return np.where(sst > 0, out, np.where(sse > 0, 0.0, 1.0))
+
+
+def _chunks(n_alphas, rows, r, kb):
+    per = max(1, min(n_alphas, BUDGET // max(1, max(rows, r) * kb)))
+    return [slice(a, min(a + per, n_alphas)) for a in range(0, n_alphas, per)]
+
+
+def _test_centred(Yb, test):
+    """``Y_E − mean(Y_E)`` from the test rows themselves (a constant fold gives exact 0)."""
+    Yt = _cvfolds.centred_rows(Yb, test, None)
+    Yt -= Yt.mean(axis=0)
+    return Yt
+
+
+def per_target_scores(P, F, C, Ye, scoring, Yc=None):
+    """Fold scores (n_alphas, kb) from ``P`` (n_e, r), filter ``F = 1/(λ + α)``
+    (r, n_alphas), ``C`` (r, kb), the test targets ``Ye = Y_E − ȳ_T`` (n_e, kb) and, for
+    R² and correlation, ``Yc = Y_E − mean(Y_E)``."""
+    n_e, r = P.shape
+    kb = C.shape[1]
+    na = F.shape[1]
+    if scoring == "correlation":
+        Pc = P - P.mean(axis=0)
+        cov = F.T @ ((Pc.T @ Yc) * C)  # Σ (y − ȳ)(ŷ − ŷ̄), (n_alphas, kb)
+        vy = np.einsum("it,it->t", Yc, Yc)
+        vh = np.empty((na, kb))
+        for sl in _chunks(na, n_e, r, kb):
+            Z = (F[:, sl, None] * C[:, None, :]).reshape(r, -1)  # (r, c·kb)
+            E = (Pc @ Z).reshape(n_e, -1, kb)
+            vh[sl] = np.einsum("ict,ict->ct", E, E)
+        den = np.sqrt(vh * vy)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, cov / den, 0.0)
+    sse = np.empty((na, kb))
+    for sl in _chunks(na, n_e, r, kb):
+        Z = (F[:, sl, None] * C[:, None, :]).reshape(r, -1)
+        E = (P @ Z).reshape(n_e, -1, kb)
+        E -= Ye[:, None, :]
+        sse[sl] = np.einsum("ict,ict->ct", E, E)
+    if scoring == "r2":
+        return _r2(sse, np.einsum("it,it->t", Yc, Yc))
+    return -sse / n_e
+
+
+class _Summed:
+    """Accumulators of one fold for the summed-over-targets score (module docstring)."""
+
+    def __init__(self, P):
+        self.A = P.T @ P  # (r, r)
+        r = P.shape[1]
+        self.B = np.zeros((r, r))
+        self.h = np.zeros(r)
+        self.q = 0.0
+        self.base = 0.0   # R²: the share of targets scored through the sum
+        self.extra = 0.0  # targets scored one by one (R² with SST = 0), (n_alphas,)
+
+    def add(self, P, C, Ye, w):
+        Cw = C * np.sqrt(w)
+        self.B += Cw @ Cw.T
+        self.h += np.einsum("jt,jt->j", P.T @ Ye, C * w)
+        self.q += float(w @ np.einsum("it,it->t", Ye, Ye))
+
+    def total(self, F):
+        """``Σ_t w_t SSE_t`` for every α: (n_alphas,)."""
+        M = self.A * self.B
+        return self.q - 2.0 * (self.h @ F) + np.einsum("ja,ja->a", F, M @ F)
+
+
+# ======================================================================================
+# The driver
+# ======================================================================================
+
+def _batches(k, n_targets_batch, n, d, n_folds):
+    if n_targets_batch is None:
+        kb = max(1, BUDGET // max(n, (n_folds + 1) * d, 1))
+    else:
+        kb = n_targets_batch
+    kb = min(k, kb)
+    return [slice(a, min(a + kb, k)) for a in range(0, k, kb)]
+
+
+def _use_summed(folds, k, n_alphas):
+    """Whether the summed engine costs less than the per-target products."""
+    summed = sum(f.test.size * f.rank ** 2 + k * (2 * f.test.size + f.rank) * f.rank
+                 for f in folds)
+    per_target = sum(2 * f.test.size * f.rank * k * n_alphas for f in folds)
+    return summed < per_target
+
+
+def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
+                   scoring="neg_mean_squared_error", per_target=False,
+                   n_targets_batch=None, dtype=None):
+    """Mean fold scores: (n_alphas, k) if ``per_target`` else (n_alphas,).
+
+    ``X`` (n, d) and ``Y2`` (n, k) validated; ``alphas`` float64 (n_alphas,) ``>= 0``;
+    ``splits`` checked (train, test) index arrays; ``sw`` None or (n,) weights of the
+    training fits.  ``per_target=False`` averages the fold scores over targets the way
+    scikit-learn's scorers do (uniform average over outputs).
+    """
+    n, d = X.shape
+    k = Y2.shape[1]
+    icpt = bool(fit_intercept)
+    dtype = X.dtype if dtype is None else dtype
+    folds, plan = _cvfolds.decompose(X, splits, sw, icpt, dtype)
+    na = alphas.size
+    filters = [_policy.eigen_filter(f.lam, alphas, rcond=0.0) for f in folds]
+    summed = (not per_target and scoring != "correlation"
+              and _use_summed(folds, k, na))
+    acc = np.zeros((na, k)) if not summed else None
+    sums = [_Summed(f.P) for f in folds] if summed else None
+    for tb in _batches(k, n_targets_batch, n, d, len(folds)):
+        batch = _Batch(X, Y2[:, tb], sw, folds, plan, icpt)
+        for i, f in enumerate(folds):
+            C, ybar = batch.fold_targets(f, icpt, sw)
+            Ye = _cvfolds.centred_rows(batch.Yb, f.test, ybar)  # (n_e, kb)
+            Yc = None if scoring == SCORINGS[0] else _test_centred(batch.Yb, f.test)
+            if not summed:
+                acc[:, tb] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc)
+                continue
+            if scoring == "r2":
+                sst = np.einsum("it,it->t", Yc, Yc)
+                flat = sst <= 0
+                w = np.where(flat, 0.0, 1.0 / (k * np.where(flat, 1.0, sst)))
+                sums[i].base += np.count_nonzero(~flat) / k
+                if flat.any():  # r2_score's force_finite rule, target by target
+                    s = per_target_scores(f.P, filters[i], C[:, flat], Ye[:, flat], "r2",
+                                          Yc[:, flat])
+                    sums[i].extra = sums[i].extra + s.sum(axis=1) / k
+            else:
+                w = np.full(C.shape[1], 1.0 / (f.test.size * k))
+            sums[i].add(f.P, C, Ye, w)
+    if summed:
+        total = np.zeros(na)
+        for s, F in zip(sums, filters):
+            t = s.total(F)
+            total += (s.base - t + s.extra) if scoring == "r2" else -t
+        return total / len(folds)
+    acc /= len(folds)
+    return acc if per_target else acc.mean(axis=1)
