@@ -593,3 +593,18 @@ def test_no_numba_in_the_installed_package():
                 with open(os.path.join(folder, name), encoding="utf-8") as f:
                     assert "numba" not in f.read(), name
 
+
+
+PYPROJECT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "pyproject.toml")
+
+
+@pytest.mark.skipif(not os.path.exists(PYPROJECT), reason="no pyproject.toml (sdist?)")
+def test_pyproject_license_is_an_spdx_string():
+    tomllib = pytest.importorskip("tomllib")
+    with open(PYPROJECT, "rb") as f:
+        meta = tomllib.load(f)
+    assert meta["project"]["license"] == "BSD-3-Clause"
+    setuptools_req = next(r for r in meta["build-system"]["requires"]
+                          if r.startswith("setuptools"))
+    assert setuptools_req.replace(" ", "") == "setuptools>=77"  # SPDX license expressions
