@@ -131,21 +131,25 @@ def check_lapack_dims(**dims: int) -> None:
             )
 
 
-def check_scalar(value, name: str, *, low=None, low_inclusive=True, integer=False):
-    """Return a finite Python scalar, checking its type and lower bound."""
+def check_scalar(value, name: str, *, low=None, low_inclusive=True, integer=False,
+                 high=None):
+    """Return a finite Python scalar, checking its type and bounds (``low`` inclusive or
+    not, ``high`` inclusive; an integer of any size is compared exactly)."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number; got a bool ({value!r})")
     kind = numbers.Integral if integer else numbers.Real
     if not isinstance(value, kind):
         what = "an integer" if integer else "a real number"
         raise TypeError(f"{name} must be {what}; got {value!r} of type {type(value).__name__}")
-    if not np.isfinite(value):
+    if not isinstance(value, numbers.Integral) and not math.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}")
     if low is not None:
         bad = value < low if low_inclusive else value <= low
         if bad:
             op = ">=" if low_inclusive else ">"
             raise ValueError(f"{name} must be {op} {low}; got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}; got {value!r}")
     return int(value) if integer else float(value)
 
 
