@@ -19,6 +19,7 @@ COMPILE_ARGS = [] if sys.platform == "win32" else ["-O3", "-std=c99"]
 EXTENSIONS = {
     "fastridge._ridge": ["src/fastridge/_ridge.pyx", "csrc/ridge_kernels.c"],
     "fastridge._sgd": ["src/fastridge/_sgd.pyx", "csrc/relu_sgd.c"],
+    "fastridge._cvkernels": ["src/fastridge/_cvkernels.pyx", "csrc/cv_kernels.c"],
     "fastridge._pairwise": ["src/fastridge/_pairwise.pyx", "csrc/pairwise_kernels.c"],
 }
 

@@ -185,7 +185,7 @@ def test_summed_identity_equals_per_target_products(scoring, fit_intercept, shap
     for summed in (True, False):
         with mock.patch.object(_crossval, "_use_summed", lambda *a: summed):
             got[summed] = _crossval.cross_validate(
-                X, Y, ALPHAS, splits, fit_intercept=fit_intercept, scoring=scoring)
+                X, Y, ALPHAS, splits, fit_intercept=fit_intercept, scoring=scoring)[0]
     want = reference.kfold_cv_scores(X, Y, ALPHAS, splits, fit_intercept=fit_intercept,
                                      scoring=scoring)
     close(got[True], want, 1e-9)

@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from . import _cvfolds, _policy
+from . import _cvfolds, _cvkernels, _policy
 from ._validation import check_same_rows
 
 __all__ = ["SCORINGS", "BUDGET", "check_scoring", "check_cv", "make_splits",
@@ -168,20 +168,21 @@ def make_splits(cv, X, y, groups, n: int):
 # ======================================================================================
 
 def _cross(X, rows, centre, sw, Yb, ycentre):
-    """``(Σ s (x − μ)(y − ν)ᵀ (d, kb), Σ s (y − ν) (kb,))`` over ``rows``, in blocks."""
+    """``(Σ s (x − μ)(y − ν)ᵀ (d, kb), Σ s (y − ν) (kb,))`` over ``rows``: one GEMM per
+    block of rows (a single block unless the rows hold more than :data:`BUDGET`)."""
     d, kb = X.shape[1], Yb.shape[1]
-    R = np.zeros((d, kb))
-    sy = np.zeros(kb)
-    step = max(1, _cvfolds._BLOCK // max(d, 1))
+    step = max(1, BUDGET // max(d + kb, 1))
+    R, sy = None, np.zeros(kb)
     for start in range(0, rows.size, step):
         blk = rows[start:start + step]
         B = _cvfolds.centred_rows(X, blk, centre)  # (m, d)
         Z = _cvfolds.centred_rows(Yb, blk, ycentre)  # (m, kb)
         if sw is not None:
             Z *= sw[blk][:, None]
-        R += B.T @ Z
+        part = B.T @ Z
+        R = part if R is None else R.__iadd__(part)
         sy += Z.sum(axis=0)
-    return R, sy
+    return (np.zeros((d, kb)) if R is None else R), sy
 
 
 class _Batch:
@@ -191,21 +192,31 @@ class _Batch:
         self.Yb = Yb
         self.ycentre = Yb.mean(axis=0, dtype=np.float64) if icpt else None
         self.parts = {}
+        self.total = None
         cov = [f for f in folds if f.route == "cov"]
         if not cov:
             return
         c, yc = plan.centre, self.ycentre
-        if plan.partition:
-            parts = [_cross(X, f.test, c, sw, Yb, yc) for f in folds]
+        if plan.partition:  # every fold's test rows once; the total is their sum
+            for f in folds:
+                self.parts[id(f)] = _cross(X, f.test, c, sw, Yb, yc)
+            parts = list(self.parts.values())
             self.total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
-            for f, p in zip(folds, parts):
-                self.parts[id(f)] = p
         else:
-            need_total = any(f.sub is not None for f in cov)
-            self.total = _cross(X, plan.total, c, sw, Yb, yc) if need_total else None
+            if any(f.sub is not None for f in cov):
+                self.total = _cross(X, plan.total, c, sw, Yb, yc)
             for f in cov:
                 rows = f.train if f.sub is None else f.sub
                 self.parts[id(f)] = _cross(X, rows, c, sw, Yb, yc)
+
+    def full_targets(self, plan, xshift, icpt):
+        """``(R (d, kb), ȳ (kb,))`` of all rows, centred by the weighted means."""
+        R, sy = self.total
+        if not icpt:
+            return R, np.zeros(R.shape[1])
+        W = plan.totals[2]
+        yshift = sy / W
+        return R - W * np.outer(xshift, yshift), self.ycentre + yshift
 
     def fold_targets(self, f, icpt, sw):
         """``(C (r, kb), ȳ_T (kb,))`` of fold ``f`` for this batch."""
@@ -214,13 +225,12 @@ class _Batch:
             R, sy = self.parts[id(f)]
             if f.sub is not None:
                 R, sy = self.total[0] - R, self.total[1] - sy
-            if icpt:
+            C = f.V.T @ R  # Vᵀ R'_T, (r, kb)
+            if icpt:  # R_T = R'_T − W x̄'_T ȳ'_Tᵀ about the training means
                 yshift = sy / f.W
-                R = R - f.W * np.outer(f.x_shift, yshift)  # about the training means
-                ybar = self.ycentre + yshift
-            else:
-                ybar = None
-            return f.V.T @ R, ybar
+                C -= np.outer(f.W * (f.V.T @ f.x_shift), yshift)
+                return C, self.ycentre + yshift
+            return C, None
         YT = _cvfolds.centred_rows(Yb, f.train, None)  # (n_t, kb)
         if icpt:
             ybar = (YT.mean(axis=0) if sw is None
@@ -243,8 +253,9 @@ def _r2(sse, sst):
     return np.where(sst > 0, out, np.where(sse > 0, 0.0, 1.0))
 
 
-def _chunks(n_alphas, rows, r, kb):
-    per = max(1, min(n_alphas, BUDGET // max(1, max(rows, r) * kb)))
+def _chunks(n_alphas, rows, kb):
+    """α chunks whose stacked predictions (c·rows, kb) stay within :data:`BUDGET`."""
+    per = max(1, min(n_alphas, BUDGET // max(1, rows * kb)))
     return [slice(a, min(a + per, n_alphas)) for a in range(0, n_alphas, per)]
 
 
@@ -255,34 +266,47 @@ def _test_centred(Yb, test):
     return Yt
 
 
+_NO_ROWS = np.empty((0, 1))
+_NO_W = np.empty(0)
+
+
+def stacked_sq_sums(P, F, C, Y, out, w=None):
+    """``out[a, t] = Σ_i ((Y − P diag(F[:, a]) C)[i, t] · w[a, i])²`` for every α column
+    a of ``F`` (r, n_alphas), in chunks: ``P`` is scaled per α and stacked, (c·m, r), so
+    one GEMM with C (r, kb) gives the c blocks of predictions and one compiled pass
+    reduces them.  ``Y`` (m, kb) or None (Y = 0); ``w`` (n_alphas, m) or None."""
+    m, r = P.shape
+    kb = C.shape[1]
+    Yk = _NO_ROWS if Y is None else np.ascontiguousarray(Y)
+    C = np.ascontiguousarray(C)
+    for sl in _chunks(F.shape[1], m, kb):
+        Ps = (F[:, sl].T[:, None, :] * P[None]).reshape(-1, r)  # (c·m, r)
+        E = Ps @ C  # E.shape = (c·m, kb): block a holds P diag(F[:, a]) C
+        wa = _NO_W if w is None else np.ascontiguousarray(w[sl]).reshape(-1)
+        part = out[sl]
+        part[...] = 0.0
+        _cvkernels.sq_sums(E, Yk, wa, part)
+
+
 def per_target_scores(P, F, C, Ye, scoring, Yc=None):
     """Fold scores (n_alphas, kb) from ``P`` (n_e, r), filter ``F = 1/(λ + α)``
     (r, n_alphas), ``C`` (r, kb), the test targets ``Ye = Y_E − ȳ_T`` (n_e, kb) and, for
     R² and correlation, ``Yc = Y_E − mean(Y_E)``."""
-    n_e, r = P.shape
     kb = C.shape[1]
     na = F.shape[1]
+    out = np.empty((na, kb))
     if scoring == "correlation":
         Pc = P - P.mean(axis=0)
         cov = F.T @ ((Pc.T @ Yc) * C)  # Σ (y − ȳ)(ŷ − ŷ̄), (n_alphas, kb)
         vy = np.einsum("it,it->t", Yc, Yc)
-        vh = np.empty((na, kb))
-        for sl in _chunks(na, n_e, r, kb):
-            Z = (F[:, sl, None] * C[:, None, :]).reshape(r, -1)  # (r, c·kb)
-            E = (Pc @ Z).reshape(n_e, -1, kb)
-            vh[sl] = np.einsum("ict,ict->ct", E, E)
-        den = np.sqrt(vh * vy)
+        stacked_sq_sums(Pc, F, C, None, out)  # Σ (ŷ − ŷ̄)²
+        den = np.sqrt(out * vy)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, cov / den, 0.0)
-    sse = np.empty((na, kb))
-    for sl in _chunks(na, n_e, r, kb):
-        Z = (F[:, sl, None] * C[:, None, :]).reshape(r, -1)
-        E = (P @ Z).reshape(n_e, -1, kb)
-        E -= Ye[:, None, :]
-        sse[sl] = np.einsum("ict,ict->ct", E, E)
+    stacked_sq_sums(P, F, C, Ye, out)  # SSE
     if scoring == "r2":
-        return _r2(sse, np.einsum("it,it->t", Yc, Yc))
-    return -sse / n_e
+        return _r2(out, np.einsum("it,it->t", Yc, Yc))
+    return -out / P.shape[0]
 
 
 class _Summed:
@@ -330,10 +354,21 @@ def _use_summed(folds, k, n_alphas):
     return summed < per_target
 
 
+class Refit:
+    """The statistics of all rows that the folds' statistics add up to (a partition of
+    every row into test folds, "cov" route): ``G`` (d, d) and ``R`` (d, k) centred by
+    the weighted means ``xbar``, ``ybar`` with an intercept, the centring's error
+    ``growth``; the final fit solves from them instead of reading X and Y again."""
+
+    def __init__(self, G, growth, xbar, R, ybar):
+        self.G, self.growth, self.xbar, self.R, self.ybar = G, growth, xbar, R, ybar
+
+
 def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
                    scoring="neg_mean_squared_error", per_target=False,
                    n_targets_batch=None, dtype=None):
-    """Mean fold scores: (n_alphas, k) if ``per_target`` else (n_alphas,).
+    """``(scores, refit)``: the mean fold scores, (n_alphas, k) if ``per_target`` else
+    (n_alphas,), and a :class:`Refit` (or None).
 
     ``X`` (n, d) and ``Y2`` (n, k) validated; ``alphas`` float64 (n_alphas,) ``>= 0``;
     ``splits`` checked (train, test) index arrays; ``sw`` None or (n,) weights of the
@@ -351,8 +386,16 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
               and _use_summed(folds, k, na))
     acc = np.zeros((na, k)) if not summed else None
     sums = [_Summed(f.P) for f in folds] if summed else None
+    full = plan.full_system(icpt)  # the refit's statistics, when the folds give them
+    if not any(f.route == "cov" for f in folds):
+        full = None  # no target statistics are summed over folds
+    if full is not None:
+        full = Refit(*full, np.empty((d, k)), np.empty(k))
     for tb in _batches(k, n_targets_batch, n, d, len(folds)):
         batch = _Batch(X, Y2[:, tb], sw, folds, plan, icpt)
+        if full is not None:
+            full.R[:, tb], full.ybar[tb] = batch.full_targets(plan, full.xbar - (
+                0.0 if plan.centre is None else plan.centre), icpt)
         for i, f in enumerate(folds):
             C, ybar = batch.fold_targets(f, icpt, sw)
             Ye = _cvfolds.centred_rows(batch.Yb, f.test, ybar)  # (n_e, kb)
@@ -377,6 +420,6 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
         for s, F in zip(sums, filters):
             t = s.total(F)
             total += (s.base - t + s.extra) if scoring == "r2" else -t
-        return total / len(folds)
+        return total / len(folds), full
     acc /= len(folds)
-    return acc if per_target else acc.mean(axis=1)
+    return (acc if per_target else acc.mean(axis=1)), full

@@ -127,6 +127,26 @@ class Plan:
 
     def __init__(self, centre, total, partition):
         self.centre, self.total, self.partition = centre, total, partition
+        self.sub_stats = {}  # id(fold) → stats of its ``sub`` rows, used once
+        self.totals = None   # (G', s', W) of ``total``
+        self.complete = False  # ``total`` is every row: the refit's statistics are here
+
+    def full_system(self, fit_intercept):
+        """``(G (d, d) symmetric, growth, x̄ (d,))`` of all rows (weighted, centred by the
+        weighted mean with an intercept), or None when the plan has no such total."""
+        if not self.complete:
+            return None
+        G, sx, W = self.totals
+        G = np.array(G, order="F")
+        xshift = sx / W if fit_intercept else np.zeros(G.shape[0])
+        if fit_intercept:
+            G = blas.dsyr(-W, xshift, a=G, lower=0, overwrite_a=1)
+        top = np.trace(G)
+        growth = float(np.trace(self.totals[0]) / top) if top > 0 else np.inf
+        il = np.tril_indices(G.shape[0], -1)
+        G[il] = G.T[il]  # mirror the upper triangle
+        xbar = xshift if self.centre is None else self.centre + xshift
+        return G, growth, xbar
 
 
 def _is_partition(splits, n):
@@ -177,7 +197,7 @@ def _cov_fold(f, X, sw, plan, totals, icpt, dtype):
         growth_src = np.trace(G)
     else:
         Gt, sxt, Wt = totals if f.source is None else row_stats(X, f.source, c, sw)
-        Gs, sxs, Ws = row_stats(X, f.sub, c, sw)
+        Gs, sxs, Ws = plan.sub_stats.pop(id(f), None) or row_stats(X, f.sub, c, sw)
         G, sx, W = Gt - Gs, sxt - sxs, Wt - Ws
         growth_src = np.trace(Gt)
     f.W = W
@@ -296,8 +316,16 @@ def decompose(X, splits, sw, fit_intercept, dtype):
                     member[f.train] = False
                     f.sub = total[member[total]]  # total ∖ train, sorted
         plan = Plan(centre, total, partition)
-        if any(f.sub is not None for f in cov):
+        if partition:  # the total is the sum of the test folds' statistics
+            for f in folds:
+                plan.sub_stats[id(f)] = row_stats(X, f.test, centre, sw)
+            parts = list(plan.sub_stats.values())
+            totals = (sum(p[0] for p in parts), sum(p[1] for p in parts),
+                      sum(p[2] for p in parts))
+        elif any(f.sub is not None for f in cov):
             totals = row_stats(X, total, centre, sw)
+        plan.totals = totals
+        plan.complete = totals is not None and total.size == n
     else:
         plan = Plan(centre, None, False)
     K = growth_K = None
@@ -309,4 +337,5 @@ def decompose(X, splits, sw, fit_intercept, dtype):
             _cov_fold(f, X, sw, plan, totals, icpt, dtype)
         else:
             _gram_fold(f, K, growth_K, X, sw, plan, icpt, dtype)
+    plan.sub_stats.clear()
     return folds, plan

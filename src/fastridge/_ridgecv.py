@@ -15,13 +15,17 @@ from . import _sufficient_stats as _stats
 from ._crossval import (_r2, check_cv, check_groups, check_scoring, cross_validate,
                         make_splits)
 from ._estimators import LinearPredictor, center_of, set_solution
-from ._solvers import solve_checked
+from ._solvers import solve_checked, solve_gram
 from ._spectral import Spectral
 from ._validation import (check_alphas, check_fold_ids, check_sample_weight, check_scalar,
                           check_X_y, require_y)
 
 # Spectral's route names, as RidgeCV reports them in ``solver_``.
 _ROUTES = {"svd": "svd", "cov": "eigen-primal", "gram": "eigen-dual"}
+
+# The final fit solves from the folds' summed statistics when their centring multiplied
+# the Gram matrix's rounding error by at most this (else it reads X again, as Ridge.fit).
+_REFIT_GROWTH = 2.0
 
 # Attributes one fit sets and another kind of fit does not: dropped at the start of fit.
 _FIT_ATTRIBUTES = ("loo_mse_", "cv_scores_", "cv_mse_", "n_splits_")
@@ -190,20 +194,39 @@ class RidgeCV(LinearPredictor):
                 raise ValueError(f"scoring={scoring!r} needs at least 2 samples in every "
                                  "test fold; use the default scoring or larger folds")
             Y2 = y if y.ndim == 2 else y[:, None]  # Y2.shape = (n, k)
-            scores = cross_validate(X, Y2, alphas, splits, sw=sw,
-                                    fit_intercept=self.fit_intercept, scoring=scoring,
-                                    per_target=per_target, n_targets_batch=batch)
+            scores, full = cross_validate(X, Y2, alphas, splits, sw=sw,
+                                          fit_intercept=self.fit_intercept,
+                                          scoring=scoring, per_target=per_target,
+                                          n_targets_batch=batch)
             self.alpha_, self.best_score_ = _best(alphas, scores, per_target)
             self.cv_scores_ = scores
             self.n_splits_ = len(splits)
+            self._refit(X, y, sw, full)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _refit(self, X, y, sw, full):
+        """The final fit at ``alpha_``: from the statistics of all rows the folds already
+        summed (``full``, when the Cholesky route accepts them as ``Ridge.fit`` would),
+        else as ``Ridge.fit`` does."""
+        k = 1 if y.ndim == 1 else y.shape[1]
+        alphas = np.broadcast_to(np.asarray(self.alpha_, dtype=np.float64), (k,))
+        coef = None
+        if full is not None and full.growth <= _REFIT_GROWTH and alphas.all():
+            coef, solver = solve_gram(full.G, full.R, np.ascontiguousarray(alphas),
+                                      "auto", X.dtype, X.shape[0])
+            if solver == "svd":  # the Gram matrix is too ill-conditioned: use X itself
+                coef = None
+            else:
+                self.solver_ = solver
+                intercept = full.ybar - full.xbar @ coef if self.fit_intercept else None
+        if coef is None:
             center = center_of(X, y, sw) if self.fit_intercept else None
             coef, self.solver_ = solve_checked(X, y, np.atleast_1d(self.alpha_), sw,
                                                "auto", center=center)
             coef = coef.reshape(X.shape[1], -1)  # coef.shape = (d, k)
             intercept = None if center is None else center[1] - center[0] @ coef
-            set_solution(self, coef, intercept, y.ndim, X.dtype)
-        self.n_features_in_ = X.shape[1]
-        return self
+        set_solution(self, coef, intercept, y.ndim, X.dtype)
 
     def _fit_loo(self, X, y, alphas, sw, scoring, per_target):
         if not (alphas > 0).all():
