@@ -140,6 +140,8 @@ def dirichlet_candidates(n_iter: int, n_bands: int, concentration, rng) -> np.nd
     from ``Dirichlet(c·1)`` taking the concentrations ``c`` in turn (an infinite one
     gives the uniform weights)."""
     c = concentration
+    if n_bands == 1:
+        return np.ones((n_iter, 1))
     per = -(-n_iter // c.size)  # ceil
     draws = np.empty((per, c.size, n_bands))
     for j, cj in enumerate(c):

@@ -36,6 +36,7 @@ from scipy.linalg import blas, lapack
 from . import _policy
 from ._base import RegressorBase
 from ._crossval import BUDGET, _r2, check_cv, check_groups, check_scoring, make_splits
+from ._cvfolds import _rows_of
 from ._ridgecv import _best
 from ._validation import (as_float_array, check_alpha, check_alphas, check_same_rows,
                           check_sample_weight, check_scalar, require_y)
@@ -54,7 +55,8 @@ EIGH_FLOPS = 9.0
 # ======================================================================================
 
 def _scale_kernel(K, sq):
-    """``K ← S^½ K S^½`` in place (``sq`` = √s, or None)."""
+    """``K ← S^½ K S^½`` in place (``sq`` = √s, or None); both triangles of K must hold
+    the kernel."""
     if sq is not None:
         K *= sq[:, None]
         K *= sq[None, :]
@@ -262,9 +264,10 @@ class KernelRidge(_KernelModel):
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         sq = None if sw is None else np.sqrt(sw)
         Y2 = y.reshape(X.shape[0], -1)  # Y2.shape = (n, k)
-        K = self._train_kernel(spec, X, X.dtype)
+        full = sq is not None  # the weights scale both triangles
+        K = self._train_kernel(spec, X, X.dtype, full)
         dual, self.solver_ = dual_solve(K, Y2, alphas, sq,
-                                        lambda: self._train_kernel(spec, X, X.dtype))
+                                        lambda: self._train_kernel(spec, X, X.dtype, full))
         self.dual_coef_ = dual[:, 0] if y.ndim == 1 else dual
         self.X_fit_ = X
         self.n_features_in_ = X.shape[1]
@@ -320,7 +323,8 @@ class HeldOut:
             self.base = (np.zeros(n) if complete else
                          np.maximum(1.0 - self.Q2.sum(axis=1) - shift, 0.0))
         else:
-            self.Qv = [np.asfortranarray(Q[v]) for v in tests]  # (m, r) each
+            self.rows = [_rows_of(v) for v in tests]            # slices where contiguous
+            self.Qv = [np.asfortranarray(Q[v]) for v in self.rows]  # (m, r) each
             self.Bv = []
             for v, Qv in zip(tests, self.Qv):
                 if complete:
@@ -419,11 +423,11 @@ def heldout_scores(engine, alphas, Yt, Y, sq, scoring, batches, loo_weighted=Fal
         factors = engine.fold_factors(G[:, a])
         for (C, R0), tb in zip(projected, batches):
             R = engine.residuals(G[:, a], C, R0)
-            for v, f in zip(engine.tests, factors):
+            for v, f in zip(engine.rows, factors):
                 E = engine.solve(f, R[v])
                 if sq is not None:
                     E /= sq[v][:, None]
-                out[a, tb] += _fold_scores(Y[v][:, tb], E, scoring)
+                out[a, tb] += _fold_scores(Y[v, tb], E, scoring)
     return out / len(engine.tests)
 
 
@@ -614,7 +618,7 @@ class KernelRidgeCV(_KernelModel):
             route = "per-fold"
             if _is_complement(splits, n) and (sw is None or sw.all()):
                 route = kfold_route(n, splits, alphas.size, Y.shape[1])
-        K = self._train_kernel(spec, X, np.float64, full=route == "per-fold")
+        K = self._train_kernel(spec, X, np.float64, full=route == "per-fold" or sq is not None)
         if route == "per-fold":
             scores = _per_fold_scores(K, Y, sq, splits, alphas, scoring, batches)
         else:
@@ -632,9 +636,9 @@ class KernelRidgeCV(_KernelModel):
         self.alpha_, self.best_score_ = _best(alphas, scores, per_target)
         chosen = np.broadcast_to(np.asarray(self.alpha_, dtype=np.float64), (Y.shape[1],))
         if route == "per-fold":
-            K = self._train_kernel(spec, X, np.float64)
+            K = self._train_kernel(spec, X, np.float64, full=sq is not None)
             dual, _ = dual_solve(K, Y, np.ascontiguousarray(chosen), sq,
-                                 lambda: self._train_kernel(spec, X, np.float64))
+                                 lambda: self._train_kernel(spec, X, np.float64, True))
         else:
             uniq, group = np.unique(chosen, return_inverse=True)
             F = inverse_factors(lam, uniq, n)[:, group]           # (n, k)
