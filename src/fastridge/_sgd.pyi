@@ -7,6 +7,7 @@ OK: int
 NONFINITE_LOSS: int
 NONFINITE_PARAM: int
 BAD_VARIANT: int
+STOPPED: int
 VARIANTS: Dict[str, int]
 
 def resolve_variant(variant: int) -> int: ...
@@ -26,5 +27,6 @@ def run_epochs(
     work: np.ndarray,
     chunk: int,
     variant: int,
+    stop_flag: Optional[np.ndarray] = ...,
 ) -> Tuple[int, int, int, int]: ...
 def elbows(W1: np.ndarray, b: np.ndarray, out: np.ndarray) -> None: ...

@@ -4,9 +4,11 @@
 Internal: :func:`fastridge.relu_sgd` validates everything and passes arrays that are
 already contiguous, of one float dtype, finite and of matching lengths.  The parameter
 arrays are updated in place (the caller passes copies).  The whole call — every epoch —
-runs under one ``with nogil:``, in chunks of steps; between chunks the GIL is taken back
-for a moment to let Python handle signals (Ctrl-C raises ``KeyboardInterrupt`` there).
-A failure of the loop is reported as a status code, never raised here.
+runs under one ``with nogil:``, in chunks of steps; between chunks the main thread takes
+the GIL back for a moment to let Python handle signals (Ctrl-C raises
+``KeyboardInterrupt`` there), and any thread reads its stop flag (set by another thread
+to end the call early).  A failure of the loop is reported as a status code, never
+raised here.
 """
 import threading
 
@@ -43,10 +45,31 @@ cdef extern from "relu_sgd.h" nogil:
     void relu_elbows_f(const float *W1, const float *b, int64_t d, float *out)
 
 
+cdef extern from *:
+    """
+    /* The stop flag, written by another thread: an atomic load where GCC/Clang have one. */
+    static int fastridge_flag_is_set(const int *flag)
+    {
+    #if defined(__GNUC__)
+        return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0;
+    #else
+        return *(const volatile int *)flag != 0;
+    #endif
+    }
+    """
+    bint fastridge_flag_is_set(const int *flag) nogil
+
+
+cdef enum:
+    DRIVER_STOPPED = -1
+
+
 OK = RELU_SGD_OK
 NONFINITE_LOSS = RELU_SGD_NONFINITE_LOSS
 NONFINITE_PARAM = RELU_SGD_NONFINITE_PARAM
 BAD_VARIANT = RELU_SGD_BAD_VARIANT
+#: run_epochs returned early because its stop flag was set (a driver status, not the kernel's)
+STOPPED = DRIVER_STOPPED
 #: The code variants by name (``fastridge.sgd`` checks the names and the CPU).
 VARIANTS = {"auto": RELU_SGD_AUTO, "baseline": RELU_SGD_BASELINE, "avx2": RELU_SGD_AVX2,
             "avx512": RELU_SGD_AVX512}
@@ -61,7 +84,7 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
                floating[::1] W1, floating[::1] b, floating[::1] W2, double lr,
                Py_ssize_t epochs, Py_ssize_t record_every, int64_t step,
                floating[:, ::1] elbows, double[::1] loss, floating[::1] work,
-               int64_t chunk, int variant):
+               int64_t chunk, int variant, const int[::1] stop_flag=None):
     """Run ``epochs`` epochs of SGD in place; return ``(status, epoch, bad_step, step)``.
 
     order     (epochs, n) sample order per epoch, or None for 0..n-1 in every epoch.
@@ -70,9 +93,12 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
     step      global step counter before the call; the returned ``step`` is the one after.
     loss      (epochs,) output: mean loss of each epoch.
     work      (3 * d,) scratch.
-    chunk     steps (counted across epochs) between two checks for signals, >= 1; the
-              results do not depend on it.
+    chunk     steps (counted across epochs) between two checks for signals and the stop
+              flag, >= 1; the results do not depend on it.
     variant   code variant, a value of VARIANTS.
+    stop_flag (1,) C int, or None: when another thread makes it non-zero, the call
+              returns STOPPED at its next check (every ``chunk`` steps), the parameters
+              left part-way.
     On failure ``status`` is NONFINITE_LOSS, NONFINITE_PARAM or BAD_VARIANT, ``epoch``
     the failing epoch (0-based, relative to this call) and ``bad_step`` the 0-based step
     in it; otherwise ``status == OK``, ``epoch == epochs`` and ``bad_step == -1``.  In the
@@ -82,6 +108,7 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
     cdef int64_t n = x.shape[0]
     cdef int64_t d = W1.shape[0]
     cdef const int64_t *order_p = NULL
+    cdef const int *stop_p = NULL
     cdef floating *elbows_p = NULL
     cdef int status = RELU_SGD_OK
     # Only the main thread handles signals: elsewhere, never wait for the GIL.
@@ -91,6 +118,9 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
     cdef Py_ssize_t e, done = 0
     pos.step = step
     pos.bad_step = -1
+
+    if stop_flag is not None:
+        stop_p = &stop_flag[0]
 
     with nogil:
         if elbows is not None:
@@ -118,6 +148,9 @@ def run_epochs(const floating[::1] x, const floating[::1] y, const int64_t[:, ::
                     if signals:
                         with gil:
                             PyErr_CheckSignals()  # raises KeyboardInterrupt after Ctrl-C
+                    if stop_p != NULL and fastridge_flag_is_set(stop_p):
+                        status = DRIVER_STOPPED
+                        break
             if status != RELU_SGD_OK:
                 break
             loss[e] = pos.loss_sum / n  # mean of 1/2 (f - y)^2 over the epoch
