@@ -45,7 +45,7 @@ def longley():
 
 @pytest.fixture(scope="module")
 def training():
-    from fastridge.cli import train_relu
+    from fastridge.sgd import train_relu
     x = np.linspace(-2, 2, 80)
     y = np.abs(x)
     tr = train_relu(x, y, hidden=6, epochs=10, lr=0.02, seed=0, snapshot_epochs=[1, 3])

@@ -21,7 +21,6 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from ..sgd import train_relu  # noqa: F401  (its old home: ``fastridge.cli.train_relu``)
 from . import _bench, _demo, _fit, _sgd
 from ._common import PROG, CLIError
 from ._inputs import load_table, parse_alphas
