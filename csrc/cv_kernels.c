@@ -7,9 +7,8 @@
     for (int64_t a = 0; a < c; a++) {                                                \
         double *restrict o = out + a * ldo;                                          \
         for (int64_t i = 0; i < m; i++) {                                            \
-            const int64_t row = a * m + i;                                           \
-            const T *restrict e = E + row * lde;                                     \
-            const double wi = w ? w[row] : 1.0;                                      \
+            const T *restrict e = E + a * sa + i * si;                               \
+            const double wi = w ? w[a * m + i] : 1.0;                                \
             if (Y) {                                                                 \
                 const T *restrict y = Y + i * ldy;                                   \
                 for (int64_t t = 0; t < kb; t++) {                                   \
@@ -25,7 +24,7 @@
         }                                                                            \
     }
 
-void cv_sq_sums(int64_t c, int64_t m, int64_t kb, const double *E, int64_t lde,
+void cv_sq_sums(int64_t c, int64_t m, int64_t kb, const double *E, int64_t sa, int64_t si,
                 const double *Y, int64_t ldy, const double *w, double *out, int64_t ldo)
 {
 #define T double
@@ -33,7 +32,7 @@ void cv_sq_sums(int64_t c, int64_t m, int64_t kb, const double *E, int64_t lde,
 #undef T
 }
 
-void cv_sq_sums_f(int64_t c, int64_t m, int64_t kb, const float *E, int64_t lde,
+void cv_sq_sums_f(int64_t c, int64_t m, int64_t kb, const float *E, int64_t sa, int64_t si,
                   const float *Y, int64_t ldy, const double *w, double *out, int64_t ldo)
 {
 #define T float

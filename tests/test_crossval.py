@@ -479,3 +479,71 @@ def test_refit_after_kfold_drops_loo_attributes():
     model.set_params(cv=None).fit(X, y)
     assert not hasattr(model, "n_splits_")
     close(model.cv_scores_, -model.loo_mse_, 1e-15)
+
+
+# --------------------------------------------------------------------------------------
+# Parallel blocks, one BLAS thread, and the leave-one-out reduction's layouts
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("per_target, scoring", [(True, "r2"), (False, "r2"),
+                                                 (False, "correlation"),
+                                                 (True, "neg_mean_squared_error")])
+def test_parallel_blocks_equal_sequential(monkeypatch, per_target, scoring):
+    from fastridge import _blas_threads
+    X, Y = make(60, 8, k=9, seed=22)
+    groups = np.arange(60) % 4
+    ms = pytest.importorskip("sklearn.model_selection")
+    for cv in (5, ms.TimeSeriesSplit(3), ms.GroupKFold(4)):
+        want = fr.RidgeCV(ALPHAS, cv=cv, scoring=scoring, alpha_per_target=per_target,
+                          n_targets_batch=4).fit(X, Y, groups=groups)
+        with monkeypatch.context() as m:
+            m.setattr(_blas_threads, "SMALL_FLOPS", 0.0)  # every phase "big": in parallel
+            m.setattr(_blas_threads, "workers", lambda tasks: max(1, min(tasks, 3)))
+            got = fr.RidgeCV(ALPHAS, cv=cv, scoring=scoring, alpha_per_target=per_target,
+                             n_targets_batch=4).fit(X, Y, groups=groups)
+        close(got.cv_scores_, want.cv_scores_, 1e-12)
+        close(got.coef_, want.coef_, 1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 3, 200])  # C's columns scaled (k < rows) or U's rows
+@pytest.mark.parametrize("shape", [(50, 6), (9, 30)], ids=["tall", "wide-full"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loo_reduction_equals_residuals(monkeypatch, k, shape, weighted):
+    from fastridge import _blas_threads, _spectral
+    X, Y = make(*shape, k=k, seed=23)
+    sq = np.sqrt(np.random.default_rng(23).uniform(0.2, 2.0, shape[0])) if weighted else None
+    for fit_intercept in (False, True):
+        S = _spectral.Spectral(X, Y, fit_intercept=fit_intercept, sqrt_sw=sq)
+        want = (S.loo_residuals(ALPHAS) ** 2).sum(axis=1)  # (n_alphas, k)
+        close(S._loo_sse(ALPHAS), want, 1e-10)
+        with monkeypatch.context() as m:  # small blocks, parallel row ranges
+            m.setattr(_spectral, "_BLOCK", 64)
+            m.setattr(_spectral, "_CHUNK", 256)
+            m.setattr(_blas_threads, "SMALL_FLOPS", 0.0)
+            m.setattr(_blas_threads, "workers", lambda tasks: max(1, min(tasks, 3)))
+            close(S._loo_sse(ALPHAS), want, 1e-10)
+
+
+def test_serial_blas_restores_thread_counts():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from fastridge import _blas_threads
+
+    def counts():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if i["internal_api"] == "openblas"]
+
+    before = counts()
+    if not before or not _blas_threads._libraries():
+        pytest.skip("no OpenBLAS recognised in this process")
+    with threadpoolctl.threadpool_limits(2):
+        outer = counts()
+        with _blas_threads.serial():
+            assert set(counts()) == {1}
+            with _blas_threads.serial():
+                assert set(counts()) == {1}
+            assert set(counts()) == {1}
+            assert _blas_threads.workers(8) == max(outer)
+        assert counts() == outer
+    assert counts() == before
+    with _blas_threads.serial(enabled=False):
+        assert counts() == before

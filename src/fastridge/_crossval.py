@@ -31,7 +31,7 @@ import numbers
 
 import numpy as np
 
-from . import _cvfolds, _cvkernels, _policy
+from . import _blas_threads, _cvfolds, _cvkernels, _policy
 from ._validation import check_same_rows
 
 __all__ = ["SCORINGS", "BUDGET", "check_scoring", "check_cv", "make_splits",
@@ -186,9 +186,10 @@ def _cross(X, rows, centre, sw, Yb, ycentre):
 
 
 class _Batch:
-    """Per batch of targets: the cross-products the "cov" folds need."""
+    """Per batch of targets: the cross-products the "cov" folds need (one task per row
+    set, in parallel when ``parallel``)."""
 
-    def __init__(self, X, Yb, sw, folds, plan, icpt):
+    def __init__(self, X, Yb, sw, folds, plan, icpt, parallel):
         self.Yb = Yb
         self.ycentre = Yb.mean(axis=0, dtype=np.float64) if icpt else None
         self.parts = {}
@@ -198,16 +199,20 @@ class _Batch:
             return
         c, yc = plan.centre, self.ycentre
         if plan.partition:  # every fold's test rows once; the total is their sum
-            for f in folds:
-                self.parts[id(f)] = _cross(X, f.test, c, sw, Yb, yc)
-            parts = list(self.parts.values())
-            self.total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+            jobs = [(f, f.test) for f in folds]
         else:
+            jobs = [(f, f.train if f.sub is None else f.sub) for f in cov]
             if any(f.sub is not None for f in cov):
-                self.total = _cross(X, plan.total, c, sw, Yb, yc)
-            for f in cov:
-                rows = f.train if f.sub is None else f.sub
-                self.parts[id(f)] = _cross(X, rows, c, sw, Yb, yc)
+                jobs.append((None, plan.total))
+        parts = _blas_threads.map_serial(lambda job: _cross(X, job[1], c, sw, Yb, yc),
+                                         jobs, parallel)
+        for (f, _), p in zip(jobs, parts):
+            if f is None:
+                self.total = p
+            else:
+                self.parts[id(f)] = p
+        if plan.partition:
+            self.total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
 
     def full_targets(self, plan, xshift, icpt):
         """``(R (d, kb), ȳ (kb,))`` of all rows, centred by the weighted means."""
@@ -218,20 +223,21 @@ class _Batch:
         yshift = sy / W
         return R - W * np.outer(xshift, yshift), self.ycentre + yshift
 
-    def fold_targets(self, f, icpt, sw):
-        """``(C (r, kb), ȳ_T (kb,))`` of fold ``f`` for this batch."""
-        Yb = self.Yb
+    def fold_targets(self, f, icpt, sw, cols=slice(None)):
+        """``(C (r, kc), ȳ_T (kc,))`` of fold ``f`` for the columns ``cols`` of the batch."""
+        Yb = self.Yb[:, cols]
         if f.route == "cov":
             R, sy = self.parts[id(f)]
+            R, sy = R[:, cols], sy[cols]
             if f.sub is not None:
-                R, sy = self.total[0] - R, self.total[1] - sy
-            C = f.V.T @ R  # Vᵀ R'_T, (r, kb)
+                R, sy = self.total[0][:, cols] - R, self.total[1][cols] - sy
+            C = f.V.T @ R  # Vᵀ R'_T, (r, kc)
             if icpt:  # R_T = R'_T − W x̄'_T ȳ'_Tᵀ about the training means
                 yshift = sy / f.W
                 C -= np.outer(f.W * (f.V.T @ f.x_shift), yshift)
-                return C, self.ycentre + yshift
+                return C, self.ycentre[cols] + yshift
             return C, None
-        YT = _cvfolds.centred_rows(Yb, f.train, None)  # (n_t, kb)
+        YT = _cvfolds.centred_rows(Yb, f.train, None)  # (n_t, kc)
         if icpt:
             ybar = (YT.mean(axis=0) if sw is None
                     else sw[f.train] @ YT / f.W)
@@ -285,7 +291,7 @@ def stacked_sq_sums(P, F, C, Y, out, w=None):
         wa = _NO_W if w is None else np.ascontiguousarray(w[sl]).reshape(-1)
         part = out[sl]
         part[...] = 0.0
-        _cvkernels.sq_sums(E, Yk, wa, part)
+        _cvkernels.sq_sums(E.reshape(-1, m, kb), Yk, wa, part)
 
 
 def per_target_scores(P, F, C, Ye, scoring, Yc=None):
@@ -385,24 +391,60 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
     summed = (not per_target and scoring != "correlation"
               and _use_summed(folds, k, na))
     acc = np.zeros((na, k)) if not summed else None
-    sums = [_Summed(f.P) for f in folds] if summed else None
+    sums = _blas_threads.map_serial(lambda f: _Summed(f.P), folds) if summed else None
     full = plan.full_system(icpt)  # the refit's statistics, when the folds give them
     if not any(f.route == "cov" for f in folds):
         full = None  # no target statistics are summed over folds
     if full is not None:
         full = Refit(*full, np.empty((d, k)), np.empty(k))
-    for tb in _batches(k, n_targets_batch, n, d, len(folds)):
-        batch = _Batch(X, Y2[:, tb], sw, folds, plan, icpt)
+    batches = _batches(k, n_targets_batch, n, d, len(folds))
+    kb = batches[0].stop - batches[0].start
+    parallel = not _blas_threads.small(2.0 * n * d * kb / len(folds))
+    _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed, acc,
+                 sums, full, parallel)
+    if summed:
+        total = np.zeros(na)
+        for s, F in zip(sums, filters):
+            t = s.total(F)
+            total += (s.base - t + s.extra) if scoring == "r2" else -t
+        return total / len(folds), full
+    acc /= len(folds)
+    return (acc if per_target else acc.mean(axis=1)), full
+
+
+def _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed, acc,
+                 sums, full, parallel):
+    """The target batches: per fold, C and the test targets, then the scores — as
+    independent tasks (column ranges per target, folds for the summed engine)."""
+    k = Y2.shape[1]
+    for tb in batches:
+        batch = _Batch(X, Y2[:, tb], sw, folds, plan, icpt, parallel)
         if full is not None:
             full.R[:, tb], full.ybar[tb] = batch.full_targets(plan, full.xbar - (
                 0.0 if plan.centre is None else plan.centre), icpt)
-        for i, f in enumerate(folds):
+        kb = tb.stop - tb.start
+        if not summed:
+            nw = _blas_threads.workers(kb) if parallel else 1
+            bounds = np.linspace(0, kb, nw + 1).astype(int)
+            cols = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+            out = acc[:, tb]  # a view: tasks write disjoint columns
+
+            def columns(cs):
+                for i, f in enumerate(folds):
+                    C, ybar = batch.fold_targets(f, icpt, sw, cs)
+                    Yb = batch.Yb[:, cs]
+                    Ye = _cvfolds.centred_rows(Yb, f.test, ybar)  # (n_e, kc)
+                    Yc = None if scoring == SCORINGS[0] else _test_centred(Yb, f.test)
+                    out[:, cs] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc)
+
+            _blas_threads.map_serial(columns, cols, parallel)
+            continue
+
+        def fold(i):
+            f = folds[i]
             C, ybar = batch.fold_targets(f, icpt, sw)
             Ye = _cvfolds.centred_rows(batch.Yb, f.test, ybar)  # (n_e, kb)
             Yc = None if scoring == SCORINGS[0] else _test_centred(batch.Yb, f.test)
-            if not summed:
-                acc[:, tb] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc)
-                continue
             if scoring == "r2":
                 sst = np.einsum("it,it->t", Yc, Yc)
                 flat = sst <= 0
@@ -415,11 +457,5 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
             else:
                 w = np.full(C.shape[1], 1.0 / (f.test.size * k))
             sums[i].add(f.P, C, Ye, w)
-    if summed:
-        total = np.zeros(na)
-        for s, F in zip(sums, filters):
-            t = s.total(F)
-            total += (s.base - t + s.extra) if scoring == "r2" else -t
-        return total / len(folds), full
-    acc /= len(folds)
-    return (acc if per_target else acc.mean(axis=1)), full
+
+        _blas_threads.map_serial(fold, range(len(folds)), parallel)

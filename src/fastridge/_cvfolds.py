@@ -36,7 +36,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
-from . import _policy
+from . import _blas_threads, _policy
 from ._solvers import overflow_error, svd_factor
 from ._spectral import _gram_pass
 
@@ -290,7 +290,12 @@ def _gram_fold(f, K, growth_K, X, sw, plan, icpt, dtype):
 
 
 def decompose(X, splits, sw, fit_intercept, dtype):
-    """``(folds, plan)`` for validated X and checked splits (see the module docstring)."""
+    """``(folds, plan)`` for validated X and checked splits (see the module docstring).
+
+    Every fold's statistics and decomposition run on one BLAS thread (many small calls
+    and ?syevd, see :mod:`fastridge._blas_threads`), folds side by side on a few Python
+    threads.
+    """
     n, d = X.shape
     icpt = int(bool(fit_intercept))
     centre = X.mean(axis=0, dtype=np.float64) if icpt else None
@@ -317,25 +322,27 @@ def decompose(X, splits, sw, fit_intercept, dtype):
                     f.sub = total[member[total]]  # total ∖ train, sorted
         plan = Plan(centre, total, partition)
         if partition:  # the total is the sum of the test folds' statistics
-            for f in folds:
-                plan.sub_stats[id(f)] = row_stats(X, f.test, centre, sw)
-            parts = list(plan.sub_stats.values())
+            parts = _blas_threads.map_serial(lambda f: row_stats(X, f.test, centre, sw), folds)
+            plan.sub_stats.update((id(f), p) for f, p in zip(folds, parts))
             totals = (sum(p[0] for p in parts), sum(p[1] for p in parts),
                       sum(p[2] for p in parts))
         elif any(f.sub is not None for f in cov):
-            totals = row_stats(X, total, centre, sw)
+            with _blas_threads.serial(_blas_threads.small(total.size * d * d)):
+                totals = row_stats(X, total, centre, sw)
         plan.totals = totals
         plan.complete = totals is not None and total.size == n
     else:
         plan = Plan(centre, None, False)
     K = growth_K = None
     if len(cov) < len(folds):
-        K, _, growth_K = _gram_pass(X, centre)
+        with _blas_threads.serial(_blas_threads.small(n * n * d)):
+            K, _, growth_K = _gram_pass(X, centre)
         K = np.triu(K) + np.triu(K, 1).T  # symmetric (n, n)
-    for f in folds:
+    def one(f):
         if f.route == "cov":
-            _cov_fold(f, X, sw, plan, totals, icpt, dtype)
-        else:
-            _gram_fold(f, K, growth_K, X, sw, plan, icpt, dtype)
+            return _cov_fold(f, X, sw, plan, totals, icpt, dtype)
+        return _gram_fold(f, K, growth_K, X, sw, plan, icpt, dtype)
+
+    _blas_threads.map_serial(one, folds)
     plan.sub_stats.clear()
     return folds, plan

@@ -22,8 +22,7 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
-from . import _ridge
-from . import _policy
+from . import _blas_threads, _cvkernels, _policy, _ridge
 from ._policy import EPS64, eigen_tolerance
 from ._solvers import overflow_error, svd_factor
 
@@ -37,6 +36,7 @@ _BLOCK = 1 << 18
 # Elements of leave-one-out residuals held at a time (32 MiB of float64).
 _CHUNK = 1 << 22
 _NONE = np.empty(0)  # "absent" for the compiled drivers' optional arrays
+_NO_ROWS = np.empty((0, 1))  # "Y = 0" for the compiled reduction
 
 
 # --------------------------------------------------------------------------------------
@@ -309,16 +309,19 @@ class Spectral:
 
     def _eigen(self, X, Yc, mean, side, check, loo, exact=False) -> bool:
         n, d = X.shape
-        if side == "cov":
-            G, XtY, shifted, growth = _cov_pass(X, mean, Yc, exact)
-        else:
-            G, shifted, growth = _gram_pass(X, mean, exact)
+        m = min(n, d)
+        with _blas_threads.serial(_blas_threads.small(max(n, d) * m * (m + Yc.shape[1]))):
+            if side == "cov":
+                G, XtY, shifted, growth = _cov_pass(X, mean, Yc, exact)
+            else:
+                G, shifted, growth = _gram_pass(X, mean, exact)
         if not np.isfinite(np.diagonal(G)).all():
             # X is finite (validated): its squares overflow float64.  The SVD route would
             # need λ = s², which overflows as well.
             raise overflow_error(np.float64)
-        lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
-                          check_finite=False)
+        with _blas_threads.serial():  # ?syevd: hundreds of small calls
+            lam, Q = sla.eigh(G, lower=False, driver="evd", overwrite_a=True,
+                              check_finite=False)
         del G
         # LAPACK's order, ascending, is kept (Q's trailing columns are a view, no copy).
         # At most max_rank: with an intercept on the "gram" side the smallest eigenvalue
@@ -363,7 +366,8 @@ class Spectral:
     def _svd(self, X, Yc, mean, loo):
         n, d = X.shape
         # centred in ?gesdd's own work copy of X (the mean rounded to X's dtype)
-        U, s, Vt = svd_factor(X, xmean=None if mean is None else mean.astype(X.dtype))
+        with _blas_threads.serial():  # ?gesdd: level-2 bidiagonalisation
+            U, s, Vt = svd_factor(X, xmean=None if mean is None else mean.astype(X.dtype))
         r = int(np.count_nonzero(_policy.kept(s, _policy.spectral_cutoff(n, d, X.dtype))))
         r = min(r, self._max_rank)
         s = s[:r].astype(np.float64)
@@ -573,8 +577,85 @@ class Spectral:
         mse : ndarray of shape (n_alphas,) or (n_alphas, k), float64
         """
         a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        out = np.zeros((a.size, self.n_targets))
-        for _, sl, E in self._loo_blocks(a):
-            out[sl] += np.einsum("ick,ick->ck", E, E)
+        out = self._loo_sse(a)
         out /= self.n_samples
         return out if per_target else out.mean(axis=1)
+
+    def _loo_sse(self, a):
+        """``Σ_i e_i(α)²`` per α and target, (n_alphas, k): the residuals of a block of
+        rows and a chunk of α come from one GEMM and are divided, squared and summed by
+        one compiled pass (:func:`fastridge._cvkernels.sq_sums`), never stored.
+
+        ``e_i = (Yc_i − Σ_j U_ij h_j C_j) / (1 − H_ii)``, ``h = λ/(λ + α)`` — or, when U
+        spans everything the intercept leaves (R0 = 0), ``e_i = Σ_j U_ij g_j C_j / (1 −
+        H_ii)`` with ``g = 1 − h``, which keeps small residuals accurate (see
+        :meth:`_set_loo`).  The α chunk is applied to the smaller operand: U's rows scaled
+        per α and stacked, (c·m, r) @ C (r, k), when k ≥ m; else C's columns, U (m, r) @
+        (r, c·k).  Each GEMM's output holds at most :data:`_CHUNK` entries.
+        """
+        if self._C is None:
+            raise RuntimeError("Spectral was built with loo=False")
+        C, Yc, lam = self._C, self._Yc, self._lam
+        n, d, r, k = self.n_samples, self.n_features, self.rank, self.n_targets
+        na = a.size
+        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
+        fac = g if self._full else 1.0 - g  # what U's columns are scaled by
+        Y = _NO_ROWS if self._full else Yc
+        Ct = np.ascontiguousarray(C)
+        stored = self._U is not None
+        width = max(r, k, 1) if stored else max(d, k, 1)
+        rows_per_gemm = max(1, _CHUNK // max(r, k, 1))  # stacked rows c·m per product
+        step = max(1, min(n, _BLOCK // width, max(32, rows_per_gemm // na)))
+        stack = k >= step  # scale U's rows (smaller) rather than C's columns
+        per = (max(1, min(na, rows_per_gemm // step)) if stack
+               else max(1, min(na, _CHUNK // max(step * k, r * k))))
+        parallel = not _blas_threads.small(2.0 * step * r * per * k)
+        nw = _blas_threads.workers(-(-n // step)) if parallel else 1
+        bounds = np.linspace(0, -(-n // step), nw + 1).astype(int) * step
+        ranges = [(a, min(b, n)) for a, b in zip(bounds[:-1], bounds[1:]) if a < n]
+
+        def task(span):  # its own buffers and sums: row ranges are independent
+            xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
+                    else np.empty((step, d)))
+            ubuf = None if stored else np.empty((step, r))
+            return self._loo_sse_rows(span, step, stack, per, fac, g, Y, Ct, C, xbuf,
+                                      ubuf, np.empty((step, r)), np.empty(step))
+
+        return sum(_blas_threads.map_serial(task, ranges, parallel))
+
+    def _loo_sse_rows(self, span, step, stack, per, fac, g, Y, Ct, C, xbuf, ubuf, u2buf,
+                      sbuf):
+        """:meth:`_loo_sse` over the rows ``span[0]:span[1]``, in blocks of ``step``."""
+        n, r, k = self.n_samples, self.rank, self.n_targets
+        na = g.shape[1]
+        out = np.zeros((na, k))
+        part = np.empty((na, k))
+        for start in range(span[0], span[1], step):
+            rows = slice(start, min(start + step, span[1]))
+            m = rows.stop - rows.start
+            Ub, U2, sq = self._u_block(rows, xbuf, ubuf, u2buf, sbuf)
+            if self._full:
+                base = 0.0
+            else:
+                lev0 = self.fit_intercept / n if self._lev0 is None else self._lev0[rows]
+                base = ((1.0 - lev0) - sq)[:, None]  # (m, 1)
+            denom = U2 @ g + base  # 1 − H_ii(α), (m, n_alphas)
+            with np.errstate(divide="ignore"):
+                inv = 1.0 / denom  # leverage 1 (α = 0 on interpolating data): inf
+            Yb = Y if self._full else np.ascontiguousarray(Y[rows])
+            for first in range(0, na, per):
+                sl = slice(first, min(first + per, na))
+                c = sl.stop - sl.start
+                w = np.ascontiguousarray(inv[:, sl].T).reshape(-1)  # (c·m,)
+                if stack:
+                    Us = (fac[:, sl].T[:, None, :] * Ub[None]).reshape(c * m, r)
+                    E = (Us @ Ct).reshape(c, m, k)  # (c, m, k)
+                else:
+                    Z = (fac[:, sl, None] * C[:, None, :]).reshape(r, c * k)
+                    E = (Ub @ Z).reshape(m, c, k).transpose(1, 0, 2)  # (c, m, k) view
+                p = part[:c]
+                p[...] = 0.0
+                with np.errstate(invalid="ignore", over="ignore"):
+                    _cvkernels.sq_sums(E, Yb, w, p)
+                out[sl] += p
+        return out
