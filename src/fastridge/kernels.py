@@ -27,6 +27,15 @@ from the rows' squared norms, the same expansion scikit-learn uses.  The laplaci
 kernel's L1 distances are a compiled loop (vectorized down the columns of X).  A
 symmetric kernel is computed on its upper triangle and mirrored.  NumPy references:
 :func:`fastridge.reference.pairwise_kernel`.
+
+Examples
+--------
+>>> import numpy as np, fastridge as fr
+>>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+>>> fr.kernels.pairwise(X, kernel="laplacian", gamma=1.0).round(4)
+array([[1.    , 0.1353, 0.3679],
+       [0.1353, 1.    , 0.3679],
+       [0.3679, 0.3679, 1.    ]])
 """
 from __future__ import annotations
 
@@ -38,7 +47,7 @@ import numpy as np
 from . import _pairwise
 from ._validation import as_float_array, check_choice, check_lapack_dims, check_scalar
 
-__all__ = ["pairwise", "KERNELS", "KERNEL_PARAMS"]
+__all__ = ["pairwise"]
 
 #: The kernels by name (a callable is accepted too).
 KERNELS = ("linear", "poly", "polynomial", "rbf", "laplacian", "cosine", "sigmoid",
