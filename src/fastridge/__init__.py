@@ -13,6 +13,7 @@ from ._kernel_ridge import KernelRidge, KernelRidgeCV
 from ._solvers import ridge
 from .exceptions import NotFittedError
 from .sgd import ReLURegressor, SGDResult, elbow_after_step, elbows, relu_sgd
+from .sgd import relu_sgd_many
 
 __version__ = "0.1.0"
 
@@ -24,6 +25,7 @@ __all__ = [
     "NotFittedError",
     "lstsq",
     "relu_sgd",
+    "relu_sgd_many",
     "elbows",
     "elbow_after_step",
     "ReLURegressor",

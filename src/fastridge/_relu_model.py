@@ -1,8 +1,9 @@
 """The ReLU network of SPEC §2 as a model: its initialisation, training with snapshots,
-and the scikit-learn-style estimator.
+many seeded runs at once, and the scikit-learn-style estimator.
 
-The SGD loop itself is :func:`fastridge.sgd.relu_sgd`; everything here is re-exported
-by :mod:`fastridge.sgd`.
+The SGD loop itself is :func:`fastridge.sgd.relu_sgd` (one network) and
+:func:`fastridge.sgd.relu_sgd_many` (many on several threads); everything here is
+re-exported by :mod:`fastridge.sgd`.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import numpy as np
 
 from ._base import RegressorBase
 from ._validation import as_float_array, check_scalar
-from .sgd import _generator, relu_sgd
+from ._sgd_threads import available_cores
+from .sgd import _check_seeds, _generator, relu_sgd, relu_sgd_many
 
-__all__ = ["init_network", "train_relu", "Training", "ReLURegressor"]
+__all__ = ["init_network", "train_relu", "Training", "train_relu_many", "Runs",
+           "ReLURegressor"]
 
 
 def init_network(x, y, d: int, rng):
@@ -160,6 +163,103 @@ def train_relu(x, y, *, hidden: int, epochs: int, lr: float, seed,
     seconds = time.perf_counter() - t0
     return Training(params=params, loss=np.concatenate(losses), elbows=np.vstack(records),
                     record_every=every, snapshots=snapshots, seconds=seconds)
+
+
+@dataclass
+class Runs:
+    """What :func:`train_relu_many` returns: m trainings of one network on the same data.
+
+    Attributes
+    ----------
+    initial : tuple (W1, b, W2) of ndarrays of shape (m, hidden)
+        Each run's parameters from :func:`init_network` (float64).
+    params : tuple (W1, b, W2) of ndarrays of shape (m, hidden)
+        The parameters after training.
+    loss : ndarray of shape (m, epochs)
+        Mean loss of each run's epochs.
+    seconds : float
+        Wall-clock time of the training (one :func:`relu_sgd_many` call).
+    n_threads : int
+        Threads it ran on.
+
+    Examples
+    --------
+    >>> runs = train_relu_many(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20) ** 2,
+    ...                        hidden=3, epochs=2, lr=0.01, seeds=[0, 1])
+    >>> runs.params[0].shape, runs.loss.shape
+    ((2, 3), (2, 2))
+    """
+
+    initial: tuple
+    params: tuple
+    loss: np.ndarray
+    seconds: float
+    n_threads: int
+
+
+def train_relu_many(x, y, *, hidden: int, epochs: int, lr, seeds,
+                    n_threads: Optional[int] = None) -> Runs:
+    """Run :func:`train_relu` once per seed, all runs in one :func:`relu_sgd_many` call.
+
+    Run ``i`` starts from :func:`init_network` with ``default_rng(seeds[i])`` and goes on
+    shuffling with that generator, so its parameters and losses equal, bit for bit,
+    those of ``train_relu(x, y, hidden=hidden, epochs=epochs, lr=lr, seed=seeds[i])``.
+    Nothing is recorded along the way (no elbows, no snapshots).
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+        Inputs and targets.
+    hidden : int
+        Hidden units of every run, >= 1.
+    epochs : int
+        Passes over the data, >= 1.
+    lr : float or array_like of shape (m,)
+        Learning rate of every run, or one per run.
+    seeds : sequence of m seeds
+        One per run (ints >= 0, SeedSequences or distinct Generators).
+    n_threads : int, optional
+        As in :func:`relu_sgd_many` (default: the cores available).
+
+    Returns
+    -------
+    Runs
+
+    Raises
+    ------
+    ValueError, TypeError, FloatingPointError
+        As :func:`relu_sgd_many`; also for ``hidden < 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastridge.sgd import train_relu, train_relu_many
+    >>> x = np.linspace(-2, 2, 40)
+    >>> runs = train_relu_many(x, np.abs(x), hidden=4, epochs=5, lr=0.01, seeds=[7, 8])
+    >>> one = train_relu(x, np.abs(x), hidden=4, epochs=5, lr=0.01, seed=8)
+    >>> bool(np.array_equal(runs.params[2][1], one.params[2]))
+    True
+    """
+    x = as_float_array(x, "x", ndims=(1,))
+    y = as_float_array(y, "y", dtype=x.dtype, ndims=(1,))
+    hidden = check_scalar(hidden, "hidden", low=1, integer=True)
+    try:
+        m = len(seeds)
+    except TypeError:
+        raise TypeError(f"seeds must be a sequence of seeds, one per run; got {seeds!r}") \
+            from None
+    rngs = _check_seeds(seeds, m, True)  # one Generator each, distinct
+    initial = [init_network(x, y, hidden, rng) for rng in rngs]
+    # initial[j].shape = (m, hidden) for W1, b, W2
+    initial = tuple(np.stack([p[j] for p in initial]) for j in range(3))
+    if n_threads is None:
+        n_threads = available_cores()
+    t0 = time.perf_counter()
+    res = relu_sgd_many(x, y, *initial, lr=lr, epochs=epochs, shuffle=True, seeds=rngs,
+                        n_threads=n_threads)
+    seconds = time.perf_counter() - t0
+    return Runs(initial=initial, params=(res.W1, res.b, res.W2), loss=res.loss,
+                seconds=seconds, n_threads=min(n_threads, m))
 
 
 class ReLURegressor(RegressorBase):

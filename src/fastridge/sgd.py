@@ -3,6 +3,8 @@
 The model is ``f(x) = Σ_i W2_i · relu(W1_i · x + b_i)`` with ``d`` hidden units and no
 output bias, trained on ``½ (f(x) − y)²`` one sample at a time.  Unit ``i`` switches on
 at its *elbow* ``e_i = −b_i / W1_i``; :func:`relu_sgd` can record how the elbows move.
+:func:`relu_sgd_many` trains many independent networks (seeds, learning rates,
+initialisations) at once, on several threads, each exactly as :func:`relu_sgd` would.
 
 The step loop is compiled (``csrc/relu_sgd.c`` behind ``fastridge._sgd``) and checked
 against the plain NumPy loop of :func:`fastridge.reference.relu_sgd`.  The network as a
@@ -19,10 +21,11 @@ import numpy as np
 
 from . import _sgd
 from ._elbows import _check_units, elbow_after_step, elbows
+from ._sgd_threads import available_cores, run_indexed
 from ._validation import as_float_array, check_scalar
 
-__all__ = ["relu_sgd", "elbows", "elbow_after_step", "ReLURegressor", "SGDResult",
-           "init_network", "train_relu", "Training"]
+__all__ = ["relu_sgd", "relu_sgd_many", "elbows", "elbow_after_step", "ReLURegressor",
+           "SGDResult", "init_network", "train_relu", "Training", "train_relu_many", "Runs"]
 
 # Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
 # entries (64 MB), so that many short epochs still run under one nogil call.
@@ -80,7 +83,7 @@ if os.environ.get(_KERNEL_ENV):
 
 @dataclass(frozen=True)
 class SGDResult:
-    """What :func:`relu_sgd` returns.
+    """What :func:`relu_sgd` returns (and :func:`relu_sgd_many`, with a leading axis m).
 
     Attributes
     ----------
@@ -94,6 +97,9 @@ class SGDResult:
         ``None`` when ``record_every == 0``.  Row 0 holds the initial elbows ``−b/W1``,
         row ``j`` the elbows after ``j * record_every`` steps (counted across epochs);
         NaN where ``W1 == 0``.
+
+    From :func:`relu_sgd_many` every array has a leading axis of length m (one entry per
+    network): ``W1`` is (m, d), ``loss`` (m, epochs), ``elbows`` (m, rows, d).
 
     Examples
     --------
@@ -337,5 +343,190 @@ def _divergence(who: str, failure, lr_text: str) -> FloatingPointError:
         f"is not finite; expected finite values, try a smaller lr (got {lr_text})")
 
 
+def relu_sgd_many(
+    x,
+    y,
+    W1,
+    b,
+    W2,
+    *,
+    lr,
+    epochs: int = 1,
+    shuffle: bool = False,
+    seeds=None,
+    record_every: int = 0,
+    n_threads: Optional[int] = None,
+) -> SGDResult:
+    """Train m independent networks on the same data, each as :func:`relu_sgd` would.
+
+    Network ``i`` starts from ``W1[i], b[i], W2[i]`` and is trained with learning rate
+    ``lr[i]`` and, with ``shuffle``, its own stream ``numpy.random.default_rng(seeds[i])``:
+    the result equals, bit for bit, ``relu_sgd(x, y, W1[i], b[i], W2[i], lr=lr[i],
+    epochs=epochs, shuffle=shuffle, seed=seeds[i], record_every=record_every)`` stacked
+    over ``i``.  The networks run in parallel on ``n_threads`` threads, each training
+    whole networks without the GIL, the next free thread taking the next network.
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+        Inputs and targets, shared by every network; ``x`` decides the working dtype.
+    W1, b, W2 : array_like of shape (m, d)
+        Initial parameters, one row per network.  Not modified.
+    lr : float or array_like of shape (m,)
+        Learning rate of every network, or one per network; each > 0.
+    epochs : int, default=1
+        Passes over the data, >= 1.
+    shuffle : bool, default=False
+        As in :func:`relu_sgd`, each network with its own generator.
+    seeds : None or sequence of m seeds, default=None
+        ``seeds[i]`` (an int >= 0, a SeedSequence or a Generator, each Generator used by
+        one network only) seeds network ``i``'s shuffling; None: fresh entropy for each.
+        Checked even without ``shuffle``.  For m streams from one seed, pass
+        ``numpy.random.SeedSequence(seed).spawn(m)``.
+    record_every : int, default=0
+        As in :func:`relu_sgd`, for every network.
+    n_threads : int, optional
+        Threads to train on, >= 1; default: the cores this process may use
+        (``os.sched_getaffinity``).  Never more than m are started.  With 1 the networks
+        are trained one after the other in the calling thread.
+
+    Returns
+    -------
+    SGDResult
+        ``W1, b, W2`` of shape (m, d), ``loss`` (m, epochs), ``elbows`` (m, 1 +
+        n·epochs // record_every, d) or None.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`relu_sgd`; also parameter arrays that are not 2-D or not all of one
+        shape, ``lr`` or ``seeds`` without one entry per network, a Generator given to
+        two networks, ``n_threads < 1``.  Messages name the argument (``lr[3]``, ...).
+    FloatingPointError
+        A network diverged.  The whole call fails, as the loop over :func:`relu_sgd`
+        would: the error names the first network (lowest index) that diverged, with its
+        epoch, step and learning rate, and its attribute ``network`` holds that index.
+        Every network before it is trained in full, so which one is named does not
+        depend on the threads.  Lower that network's ``lr`` (or leave it out) and rerun.
+    KeyboardInterrupt
+        On Ctrl-C, within about 0.1 s: the calling thread raises it after telling the
+        other threads to stop and waiting for them; the inputs are left as they were.
+
+    See Also
+    --------
+    relu_sgd : one network.
+    train_relu_many : m networks from :func:`init_network`, one seed each.
+
+    Examples
+    --------
+    >>> import numpy as np, fastridge as fr
+    >>> x = np.linspace(-1, 1, 50); y = np.abs(x)
+    >>> W1 = np.array([[1.0, -1.0], [1.0, -1.0], [0.5, -2.0]])
+    >>> res = fr.relu_sgd_many(x, y, W1, np.full((3, 2), 0.1), np.full((3, 2), 0.5),
+    ...                        lr=[0.05, 0.01, 0.05], epochs=20, shuffle=True,
+    ...                        seeds=[0, 1, 2])
+    >>> res.W1.shape, res.loss.shape
+    ((3, 2), (3, 20))
+    >>> one = fr.relu_sgd(x, y, W1[1], [0.1, 0.1], [0.5, 0.5], lr=0.01, epochs=20,
+    ...                   shuffle=True, seed=1)
+    >>> bool(np.array_equal(res.W2[1], one.W2))
+    True
+    """
+    x, y = _check_data(x, y)
+    dtype = x.dtype
+    W1, b, W2 = _check_networks(W1, b, W2, dtype)
+    m, d = W1.shape
+    lrs = _check_lrs(lr, m, dtype)
+    epochs, record_every = _check_schedule(len(x), epochs, shuffle, record_every)
+    rngs = _check_seeds(seeds, m, shuffle)
+    if n_threads is None:
+        n_threads = available_cores()
+    n_threads = check_scalar(n_threads, "n_threads", low=1, integer=True)
+    variant = _sgd.VARIANTS[_kernel]  # one variant for the whole call
+    # Updated in place, one row per network: new arrays, so the inputs stay untouched.
+    W1, b, W2 = (np.array(p, dtype=dtype, order="C", copy=True) for p in (W1, b, W2))
+    loss = np.empty((m, epochs))  # float64, as relu_sgd's
+    rows = 1 + len(x) * epochs // record_every if record_every else 0
+    elbows_out = np.empty((m, rows, d), dtype=dtype) if record_every else None
+    failures = {}  # network -> failure of _train
+
+    def train(i, stop_flag):  # one network; True: it diverged
+        _, _, failure = _train(x, y, W1[i], b[i], W2[i], lrs[i], epochs, rngs[i],
+                               record_every, None if elbows_out is None else elbows_out[i],
+                               loss[i], variant, stop_flag=stop_flag)
+        if failure is None or failure[0] == _sgd.STOPPED:
+            return False
+        failures[i] = failure
+        return True
+
+    run_indexed(train, m, n_threads)
+    if failures:
+        i = min(failures)
+        err = _divergence(f"relu_sgd_many: network {i} (of {m})", failures[i],
+                          f"lr[{i}]={lrs[i]!r}")
+        err.network = i
+        raise err
+    return SGDResult(W1=W1, b=b, W2=W2, loss=loss.astype(dtype), elbows=elbows_out)
+
+
+def _check_networks(W1, b, W2, dtype):
+    """The (m, d) parameter arrays of relu_sgd_many, of ``dtype``, all of one shape."""
+    out = []
+    for name, p in (("W1", W1), ("b", b), ("W2", W2)):
+        try:
+            ndim = np.ndim(p)
+        except ValueError:  # ragged nested lists: as_float_array says so, naming it
+            ndim = 2
+        if ndim != 2 and p is not None and not isinstance(p, str):
+            raise ValueError(f"{name} must be 2-D, of shape (m, d): one row of d hidden "
+                             f"units per network; got an array of shape {np.shape(p)} "
+                             f"(for one network use relu_sgd, or pass {name}[None])")
+        out.append(as_float_array(p, name, dtype=dtype, ndims=(2,)))
+    shapes = [a.shape for a in out]
+    if len(set(shapes)) != 1:
+        raise ValueError(f"W1, b and W2 must all have the same shape (m networks, d hidden "
+                         f"units); got shapes {', '.join(map(str, shapes))}")
+    return out
+
+
+def _check_lrs(lr, m: int, dtype) -> list:
+    """One learning rate per network (Python floats) from a scalar or an (m,) array."""
+    if isinstance(lr, np.ndarray) and lr.ndim == 0:
+        lr = lr[()]
+    if np.ndim(lr) == 0:
+        return [_check_lr(lr, dtype, "lr")] * m
+    lrs = as_float_array(lr, "lr", dtype=np.float64, ndims=(1,))
+    if len(lrs) != m:
+        raise ValueError(f"lr has {len(lrs)} entries but there are {m} networks (rows of "
+                         f"W1); expected a scalar or one learning rate per network")
+    return [_check_lr(v, dtype, f"lr[{i}]") for i, v in enumerate(lrs.tolist())]
+
+
+def _check_seeds(seeds, m: int, shuffle) -> list:
+    """One Generator per network (None each without ``shuffle``), checked either way."""
+    if seeds is None:
+        return [np.random.default_rng() if shuffle else None for _ in range(m)]
+    if isinstance(seeds, (str, bytes, np.random.Generator, np.random.SeedSequence)) or \
+            np.ndim(seeds) == 0 or not hasattr(seeds, "__len__"):
+        raise TypeError(f"seeds must be None or a sequence of m = {m} seeds, one per "
+                        f"network; got {seeds!r} (for m streams from one seed pass "
+                        "numpy.random.SeedSequence(seed).spawn(m))")
+    if len(seeds) != m:
+        raise ValueError(f"seeds has {len(seeds)} entries but there are {m} networks (rows "
+                         f"of W1); expected one seed per network")
+    rngs, owner = [], {}
+    for i, seed in enumerate(seeds):
+        rng = _generator(seed, f"seeds[{i}]")
+        if isinstance(seed, np.random.Generator):
+            j = owner.setdefault(id(rng), i)
+            if j != i:
+                raise ValueError(f"seeds[{i}] is the same Generator as seeds[{j}]; each "
+                                 "network needs its own stream (e.g. "
+                                 "numpy.random.SeedSequence(seed).spawn(m))")
+        rngs.append(rng if shuffle else None)
+    return rngs
+
+
 # The network as a model lives in its own module, which imports the loop from this one.
-from ._relu_model import ReLURegressor, Training, init_network, train_relu  # noqa: E402
+from ._relu_model import (ReLURegressor, Runs, Training, init_network,  # noqa: E402
+                          train_relu, train_relu_many)
