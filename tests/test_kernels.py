@@ -112,3 +112,279 @@ def test_center_square_rows(r, centre):
     np.testing.assert_array_equal(Z, want)  # centred in place, exactly
     np.testing.assert_array_equal(Z2, want * want)
     np.testing.assert_allclose(rowsum, (want * want).sum(axis=1), rtol=1e-15)
+
+
+# --- The plain-C kernels of csrc/ridge_kernels.c, called directly -------------------------
+#
+# Each kernel (contract in csrc/ridge_kernels.h) against plain NumPy, in both dtypes, on
+# C- and F-ordered inputs where it reads the caller's layout, with n = 1 and d = 1.  They
+# are called through ctypes on the symbols the extension exports (raw pointers, explicit
+# strides and leading dimensions, exactly as the driver calls them).
+
+import ctypes
+
+DTYPES = [np.float32, np.float64]
+# Elementwise kernels do the same operations as NumPy in the same dtype: a few ulps.
+ULP = {np.float32: 4 * np.finfo(np.float32).eps, np.float64: 4 * np.finfo(np.float64).eps}
+# Kernels that sum: the accumulation order differs from NumPy's.
+SUM_TOL = {np.float32: 1e-5, np.float64: 1e-13}
+
+try:
+    _LIB = ctypes.CDLL(_ridge.__file__)
+    _LIB.fr_fill_centred_d  # noqa: B018 (only checks that the kernels are exported)
+except (OSError, AttributeError):  # e.g. a Windows .pyd exports PyInit__ridge only
+    _LIB = None
+needs_symbols = pytest.mark.skipif(_LIB is None, reason="kernel symbols not exported")
+
+# Argument kinds: n ptrdiff_t, i int, p pointer (array or None), t the element type,
+# d double; then the result kind (None for void).
+_SIGS = {
+    "all_finite": ("npn", "i"),
+    "fill_centred": ("nnpnnppipn", None),
+    "centring_growth": ("nnnpnpnnppd", "d"),
+    "sub_outer": ("nntpppni", None),
+    "sub_mean_colsum": ("nnnpnppn", None),
+    "scale_sym": ("nppn", None),
+    "scale_rows": ("nnppn", None),
+    "center_kernel": ("npnpt", None),
+    "add_diag": ("ntpn", None),
+    "gather_cols": ("nnpipnpn", "n"),
+    "scatter_cols": ("nnpipnpn", "n"),
+    "add_transposed": ("nntpnpn", None),
+    "sym_norm1": ("npnp", "t"),
+    "chol_rcond": ("npntp", "t"),
+}
+
+
+def kernel(name, dtype=None):
+    """``fr_<name>_d`` / ``_f`` (or ``fr_<name>`` without dtype) as a Python callable:
+    arrays are passed as pointers to their first element (None as NULL)."""
+    dtype = None if dtype is None else np.dtype(dtype).type
+    args, res = _SIGS.get(name, ("nnn", "n"))
+    elem = ctypes.c_float if dtype is np.float32 else ctypes.c_double
+    kinds = {"n": ctypes.c_ssize_t, "i": ctypes.c_int, "p": ctypes.c_void_p, "t": elem,
+             "d": ctypes.c_double}
+    suffix = "" if dtype is None else "_f" if dtype is np.float32 else "_d"
+    fn = getattr(_LIB, f"fr_{name}{suffix}")
+    fn.argtypes = [kinds[a] for a in args]
+    fn.restype = None if res is None else kinds[res]
+
+    def call(*values):
+        converted = []
+        for kind, v in zip(args, values, strict=True):
+            if kind == "p" and v is not None:
+                assert v.dtype in (dtype, np.int32), (name, v.dtype)
+                v = v.ctypes.data
+            converted.append(v)
+        return fn(*converted)
+
+    return call
+
+
+def _strides(a):
+    """(row stride, column stride) of a 2-D array, in elements."""
+    return a.strides[0] // a.itemsize, a.strides[1] // a.itemsize
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("size", [0, 1, 3, 4, 5, 9])
+def test_all_finite_kernel(dtype, size):
+    scan = kernel("all_finite", dtype)
+    a = np.linspace(-3, 3, size).astype(dtype)
+    assert scan(size, a, 1) == 1
+    for bad in (np.nan, np.inf, -np.inf):
+        for i in range(size):
+            b = a.copy()
+            b[i] = bad
+            assert scan(size, b, 1) == 0
+            assert scan(i, b, 1) == 1  # the entries before it only
+    # a diagonal (stride m + 1): off-diagonal NaNs are not looked at
+    for m in (1, 4):
+        G = np.full((m, m), np.nan, dtype=dtype, order="F")
+        np.fill_diagonal(G, 2.0)
+        assert scan(m, G, m + 1) == 1
+        G[m - 1, m - 1] = np.inf
+        assert scan(m, G, m + 1) == 0
+    assert _ridge.all_finite(a) and _ridge.all_finite(a.reshape(1, -1, 1))
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n, d", [(1, 1), (1, 5), (7, 1), (300, 6), (600, 3)])
+@pytest.mark.parametrize("weights", [None, "root", "plain"])
+@pytest.mark.parametrize("centre", [False, True])
+def test_fill_centred_row_and_column_blocks(dtype, order, n, d, weights, centre):
+    rng = np.random.default_rng(n * d)
+    X = np.asarray(rng.standard_normal((n, d)) + 3.0, dtype=dtype, order=order)
+    mean = rng.standard_normal(d).astype(dtype) if centre else None
+    w = rng.uniform(0.5, 2.0, n).astype(dtype) if weights else None
+    rs, cs = _strides(X)
+    fill = kernel("fill_centred", dtype)
+    m0 = np.zeros(d, dtype) if mean is None else mean
+    s = (np.ones(n, dtype) if w is None else np.sqrt(w) if weights == "root" else w)
+    # a row block r0:r0+m (300 rows take two stack chunks of the weights), ldo > m
+    r0, m = n // 3, n - n // 3
+    out = np.full((m + 2, d), -7.0, dtype=dtype, order="F")
+    fill(m, d, X[r0:], rs, cs, mean, None if w is None else w[r0:], weights == "root",
+         out, m + 2)
+    want = s[r0:, None] * (X[r0:] - m0)
+    np.testing.assert_allclose(out[:m], want, rtol=ULP[dtype], atol=ULP[dtype])
+    np.testing.assert_array_equal(out[m:], -7.0)  # rows past m (of ldo) untouched
+    # a column block c0:c0+w without weights, as the dual takes it
+    c0 = d // 2
+    out = np.empty((n, d - c0), dtype=dtype, order="F")
+    fill(n, d - c0, X[:, c0:], rs, cs, None if mean is None else mean[c0:], None, 0, out,
+         n)
+    np.testing.assert_allclose(out, X[:, c0:] - m0[c0:], rtol=ULP[dtype], atol=ULP[dtype])
+
+
+def _rho2(col, n):
+    """ρ² = n·mean² / Σ(x − mean)² from Σx² and the mean, as the kernel forms it."""
+    mean = col.mean(dtype=np.float64)
+    shift = n * mean * mean
+    return shift / ((col.astype(np.float64) ** 2).sum() - shift)
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("y_order", ["C", "F"])
+@pytest.mark.parametrize("k", [1, 3])
+def test_centring_growth_kernel(dtype, y_order, k):
+    rng = np.random.default_rng(k)
+    n, d = 200, 4
+    X = (rng.standard_normal((n, d)) + [0.0, 1.0, 3.0, -2.0]).astype(dtype)
+    Y = np.asarray(rng.standard_normal((n, k)) + 2.0, dtype=dtype, order=y_order)
+    xmean, ymean = X.mean(0).astype(dtype), Y.mean(0).astype(dtype)
+    G = np.asfortranarray(X.T @ X)
+    rho2 = [_rho2(X[:, j], n) for j in range(d)] + [_rho2(Y[:, j], n) for j in range(k)]
+    growth = kernel("centring_growth", dtype)
+    rs, cs = _strides(Y)
+    # allowed: every ρ² under the limit, growth 1 + max ρ² (ρ² of X from G's diagonal)
+    got = growth(n, d, k, G, d, Y, rs, cs, xmean, ymean, 1e4)
+    np.testing.assert_allclose(got, 1 + max(rho2), rtol=SUM_TOL[dtype] * 100)
+    # refused as soon as one column passes the limit (the limit is a parameter)
+    assert growth(n, d, k, G, d, Y, rs, cs, xmean, ymean, 0.5 * max(rho2)) == 0
+    assert growth(n, d, k, G, d, Y, rs, cs, xmean, ymean, 2 * max(rho2)) > 1
+    # a NaN mean is refused, not passed
+    bad = xmean.copy()
+    bad[1] = np.nan
+    assert growth(n, d, k, G, d, Y, rs, cs, bad, ymean, 1e4) == 0
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m, k, upper", [(1, 1, False), (4, 3, False), (1, 6, False),
+                                         (1, 1, True), (5, 5, True)])  # upper: square
+def test_sub_outer_kernel(dtype, m, k, upper):
+    rng = np.random.default_rng(m * 10 + k)
+    A = np.asarray(rng.standard_normal((m + 1, k)), dtype=dtype, order="F")  # lda = m + 1
+    u, v = rng.standard_normal(m).astype(dtype), rng.standard_normal(k).astype(dtype)
+    before = A.copy()
+    kernel("sub_outer", dtype)(m, k, 7.0, u, v, A, m + 1, upper)
+    want = before[:m] - (dtype(7.0) * u)[:, None] * v[None, :]
+    mask = np.triu(np.ones((m, k), bool)) if upper else np.ones((m, k), bool)
+    np.testing.assert_allclose(A[:m][mask], want[mask], rtol=ULP[dtype], atol=ULP[dtype])
+    np.testing.assert_array_equal(A[:m][~mask], before[:m][~mask])  # lower: untouched
+    np.testing.assert_array_equal(A[m], before[m])  # past m rows of lda: untouched
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n, d, k", [(1, 1, 1), (6, 4, 1), (5, 9, 3)])
+def test_sub_mean_colsum_kernel(dtype, n, d, k):
+    rng = np.random.default_rng(n + d + k)
+    A = np.asarray(rng.standard_normal((n, k)), dtype=dtype, order="F")
+    W = np.asarray(rng.standard_normal((d, k)), dtype=dtype, order="F")
+    xmean = rng.standard_normal(d).astype(dtype)
+    want = W.astype(np.float64) - np.outer(xmean, A.sum(0, dtype=np.float64))
+    kernel("sub_mean_colsum", dtype)(n, d, k, A, n, xmean, W, d)
+    np.testing.assert_allclose(W, want, rtol=SUM_TOL[dtype], atol=SUM_TOL[dtype] * 10)
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_weight_scaling_kernels(dtype, n):
+    rng = np.random.default_rng(n)
+    w = rng.uniform(0.1, 3.0, n).astype(dtype)
+    K = np.asarray(rng.standard_normal((n, n)), dtype=dtype, order="F")
+    before = K.copy()
+    kernel("scale_sym", dtype)(n, w, K, n)  # K = S^½ K S^½ on the upper triangle
+    want = before * np.sqrt(np.outer(w, w))
+    upper = np.triu(np.ones((n, n), bool))
+    np.testing.assert_allclose(K[upper], want[upper], rtol=ULP[dtype])
+    np.testing.assert_array_equal(K[~upper], before[~upper])
+    A = np.asarray(rng.standard_normal((n, 3)), dtype=dtype, order="F")
+    want = np.sqrt(w)[:, None] * A
+    kernel("scale_rows", dtype)(n, 3, w, A, n)  # A = S^½ A
+    np.testing.assert_allclose(A, want, rtol=ULP[dtype])
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("group", [[0], [1], [0, 1, 0, 2, 1], [2, 2, 2]])
+def test_gather_scatter_diag_kernels(dtype, group):
+    group = np.array(group, np.int32)
+    m, k = 3, len(group)
+    rng = np.random.default_rng(k)
+    src = np.asarray(rng.standard_normal((m, k)), dtype=dtype, order="F")
+    for g in range(3):
+        tmp = np.full((m, k), np.nan, dtype=dtype, order="F")
+        nc = kernel("gather_cols", dtype)(m, k, group, g, src, m, tmp, m)
+        assert nc == (group == g).sum()
+        np.testing.assert_array_equal(tmp[:, :nc], src[:, group == g])
+        back = np.zeros_like(src)
+        assert kernel("scatter_cols", dtype)(m, k, group, g, tmp, m, back, m) == nc
+        np.testing.assert_array_equal(back[:, group == g], src[:, group == g])
+        np.testing.assert_array_equal(back[:, group != g], 0)
+    A = np.asarray(rng.standard_normal((m, m)), dtype=dtype, order="F")
+    want = A + dtype(2.5) * np.eye(m, dtype=dtype)
+    kernel("add_diag", dtype)(m, 2.5, A, m)
+    np.testing.assert_array_equal(A, want)
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m, n", [(1, 1), (3, 5), (6, 2)])
+@pytest.mark.parametrize("beta", [0.0, 2.0])
+def test_add_transposed_kernel(dtype, m, n, beta):
+    rng = np.random.default_rng(m * n)
+    A = np.asarray(rng.standard_normal((n, m)), dtype=dtype, order="F")
+    B = np.asarray(rng.standard_normal((m, n)), dtype=dtype, order="F")
+    if beta == 0:
+        B[:] = np.nan  # beta = 0 overwrites: the old contents are never read
+    want = A.T if beta == 0 else dtype(beta) * B + A.T
+    kernel("add_transposed", dtype)(m, n, beta, A, n, B, m)
+    np.testing.assert_allclose(B, want, rtol=ULP[dtype])
+
+
+@needs_symbols
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 2, 5, 32])
+def test_norm_and_condition_kernels(dtype, n):
+    rng = np.random.default_rng(n)
+    Z = rng.standard_normal((n + 3, n))
+    A = (Z.T @ Z + 0.1 * np.eye(n)).astype(dtype, order="F")
+    A64 = A.astype(np.float64)
+    upper_only = np.triu(A).astype(dtype, order="F")  # the lower triangle is never read
+    upper_only[np.tril_indices(n, -1)] = np.nan
+    norm = kernel("sym_norm1", dtype)(n, upper_only, n, np.empty(n, dtype))
+    np.testing.assert_allclose(norm, np.linalg.norm(A64, 1), rtol=SUM_TOL[dtype])
+    R = np.linalg.cholesky(A64).T.astype(dtype, order="F")  # upper factor, A = RᵀR
+    rcond = kernel("chol_rcond", dtype)(n, R, n, norm, np.empty((n, n), dtype))
+    true = 1 / np.linalg.cond(A64, 1)
+    assert true / n * (1 - 1e-3) <= rcond <= true * (1 + 1e-3)  # a bound within n
+
+
+@needs_symbols
+def test_block_size_kernel():
+    size = kernel("block_size")
+
+    def want(total, width, other):
+        return min(max(max(other * other, 262_144) // width, 16), total)
+
+    for total, width, other in [(10, 5, 3), (100_000, 41, 40), (5_003, 300, 300),
+                                (3, 10**7, 10), (10**6, 10**6, 2_000)]:
+        assert size(total, width, other) == want(total, width, other)
