@@ -276,17 +276,23 @@ _NO_ROWS = np.empty((0, 1))
 _NO_W = np.empty(0)
 
 
-def stacked_sq_sums(P, F, C, Y, out, w=None):
+def stacked_sq_sums(P, F, C, Y, out, w=None, dtype=np.float64):
     """``out[a, t] = Σ_i ((Y − P diag(F[:, a]) C)[i, t] · w[a, i])²`` for every α column
     a of ``F`` (r, n_alphas), in chunks: ``P`` is scaled per α and stacked, (c·m, r), so
     one GEMM with C (r, kb) gives the c blocks of predictions and one compiled pass
-    reduces them.  ``Y`` (m, kb) or None (Y = 0); ``w`` (n_alphas, m) or None."""
+    reduces them.  ``Y`` (m, kb) or None (Y = 0); ``w`` (n_alphas, m) or None.
+
+    ``dtype`` float32 (float32 data): the GEMM and the pass read float32 operands — the
+    one product whose cost grows with targets × penalties, at twice the speed; its
+    rounding (≈ eps32·|ŷ| per prediction) is the data's own.  Sums stay float64."""
     m, r = P.shape
     kb = C.shape[1]
-    Yk = _NO_ROWS if Y is None else np.ascontiguousarray(Y)
-    C = np.ascontiguousarray(C)
+    Yk = (np.empty((0, 1), dtype) if Y is None
+          else np.ascontiguousarray(Y, dtype=dtype))
+    C = np.ascontiguousarray(C, dtype=dtype)
+    P = P.astype(dtype, copy=False)
     for sl in _chunks(F.shape[1], m, kb):
-        Ps = (F[:, sl].T[:, None, :] * P[None]).reshape(-1, r)  # (c·m, r)
+        Ps = (F[:, sl].T.astype(dtype)[:, None, :] * P[None]).reshape(-1, r)  # (c·m, r)
         E = Ps @ C  # E.shape = (c·m, kb): block a holds P diag(F[:, a]) C
         wa = _NO_W if w is None else np.ascontiguousarray(w[sl]).reshape(-1)
         part = out[sl]
@@ -294,10 +300,10 @@ def stacked_sq_sums(P, F, C, Y, out, w=None):
         _cvkernels.sq_sums(E.reshape(-1, m, kb), Yk, wa, part)
 
 
-def per_target_scores(P, F, C, Ye, scoring, Yc=None):
+def per_target_scores(P, F, C, Ye, scoring, Yc=None, dtype=np.float64):
     """Fold scores (n_alphas, kb) from ``P`` (n_e, r), filter ``F = 1/(λ + α)``
     (r, n_alphas), ``C`` (r, kb), the test targets ``Ye = Y_E − ȳ_T`` (n_e, kb) and, for
-    R² and correlation, ``Yc = Y_E − mean(Y_E)``."""
+    R² and correlation, ``Yc = Y_E − mean(Y_E)``; predictions in ``dtype``."""
     kb = C.shape[1]
     na = F.shape[1]
     out = np.empty((na, kb))
@@ -305,11 +311,11 @@ def per_target_scores(P, F, C, Ye, scoring, Yc=None):
         Pc = P - P.mean(axis=0)
         cov = F.T @ ((Pc.T @ Yc) * C)  # Σ (y − ȳ)(ŷ − ŷ̄), (n_alphas, kb)
         vy = np.einsum("it,it->t", Yc, Yc)
-        stacked_sq_sums(Pc, F, C, None, out)  # Σ (ŷ − ŷ̄)²
+        stacked_sq_sums(Pc, F, C, None, out, dtype=dtype)  # Σ (ŷ − ŷ̄)²
         den = np.sqrt(out * vy)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, cov / den, 0.0)
-    stacked_sq_sums(P, F, C, Ye, out)  # SSE
+    stacked_sq_sums(P, F, C, Ye, out, dtype=dtype)  # SSE
     if scoring == "r2":
         return _r2(out, np.einsum("it,it->t", Yc, Yc))
     return -out / P.shape[0]
@@ -401,7 +407,7 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
     kb = batches[0].stop - batches[0].start
     parallel = not _blas_threads.small(2.0 * n * d * kb / len(folds))
     _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed, acc,
-                 sums, full, parallel)
+                 sums, full, parallel, np.dtype(dtype))
     if summed:
         total = np.zeros(na)
         for s, F in zip(sums, filters):
@@ -413,7 +419,7 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
 
 
 def _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed, acc,
-                 sums, full, parallel):
+                 sums, full, parallel, dtype):
     """The target batches: per fold, C and the test targets, then the scores — as
     independent tasks (column ranges per target, folds for the summed engine)."""
     k = Y2.shape[1]
@@ -435,7 +441,8 @@ def _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed
                     Yb = batch.Yb[:, cs]
                     Ye = _cvfolds.centred_rows(Yb, f.test, ybar)  # (n_e, kc)
                     Yc = None if scoring == SCORINGS[0] else _test_centred(Yb, f.test)
-                    out[:, cs] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc)
+                    out[:, cs] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc,
+                                                    dtype)
 
             _blas_threads.map_serial(columns, cols, parallel)
             continue

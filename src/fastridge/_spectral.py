@@ -98,7 +98,9 @@ def _cov_pass(X, mean, Yc, exact=False):
             G, XtY = np.zeros((d, d), order="F"), np.zeros((d, k), order="F")
         else:
             G, XtY = np.empty((d, d), order="F"), np.empty((d, k), order="F")
-        info, growth = _ridge.gram_update(X, np.asarray(Yc, order="F"), none, *centre, G,
+        if not (Yc.flags.c_contiguous or Yc.flags.f_contiguous):
+            Yc = np.ascontiguousarray(Yc)  # the driver reads either layout: no copy else
+        info, growth = _ridge.gram_update(X, Yc, none, *centre, G,
                                           XtY, exact, _policy.centring_limit(X.dtype))
         if info != 0:
             raise MemoryError("could not allocate the Gram matrix work space")
@@ -600,6 +602,8 @@ class Spectral:
         na = a.size
         g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
         fac = g if self._full else 1.0 - g  # what U's columns are scaled by
+        # float64 even for float32 data: each residual is divided by 1 − H_ii, which is
+        # small for high-leverage rows and would magnify float32 rounding of the products
         Y = _NO_ROWS if self._full else Yc
         Ct = np.ascontiguousarray(C)
         stored = self._U is not None
