@@ -13,6 +13,7 @@ model (initialisation, :func:`train_relu`, :class:`ReLURegressor`) lives in
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -30,6 +31,9 @@ __all__ = ["relu_sgd", "relu_sgd_many", "elbows", "elbow_after_step", "ReLURegre
 # Sample orders (int64) drawn ahead of one compiled call when shuffling: at most this many
 # entries (64 MB), so that many short epochs still run under one nogil call.
 _ORDER_BUDGET = 1 << 23
+
+# Sample orders drawn by one NumPy call (≈ 1 ms): the stop flag is read between two.
+_DRAW_BLOCK = 1 << 16
 
 # Work (steps × (d + 32), about one nanosecond each) between two checks for Ctrl-C inside
 # the compiled loop: ≈ 25 ms on a 2020s x86-64 core, for any d.
@@ -313,10 +317,8 @@ def _train(x, y, W1, b, W2, lr, epochs, rng, record_every, elbows_out, loss, var
         order = None
         if rng is not None:
             order = np.empty((k, n), dtype=np.int64)  # order[e] = sample order of epoch e
-            for e in range(k):
-                if stop_flag is not None and stop_flag[0]:  # asked to stop: no more draws
-                    return epoch, step, (_sgd.STOPPED, epoch, -1, -1)
-                order[e] = rng.permutation(n)
+            if not _draw_orders(rng, order, stop_flag):  # asked to stop while drawing
+                return epoch, step, (_sgd.STOPPED, epoch, -1, -1)
         status, done, bad_step, step = _sgd.run_epochs(
             x, y, order, W1, b, W2, lr, k, record_every, step, elbows_out,
             loss[epoch:epoch + k], work, chunk, variant, stop_flag)
@@ -331,6 +333,41 @@ def _train(x, y, W1, b, W2, lr, epochs, rng, record_every, elbows_out, loss, var
         if callback is not None and callback(epoch - 1, float(loss[epoch - 1])):
             break
     return epoch, step, None
+
+
+def _draw_orders(rng, order, stop_flag) -> bool:
+    """Fill ``order`` (k, n) with the next k draws of ``rng.permutation(n)``, in order;
+    False (and ``order`` part-filled) if ``stop_flag`` was set in between.
+
+    ``rng.permuted`` on rows of ``arange(n)`` gives the same permutations and leaves the
+    generator in the same state (one Fisher–Yates pass per row), ~100 times faster for
+    small n; :func:`_permuted_is_permutation` checks that once, else one draw per row.
+    Rows are drawn in blocks of ≈ _DRAW_BLOCK entries, the flag read between blocks.
+    """
+    k, n = order.shape
+    rows = max(1, _DRAW_BLOCK // n)
+    for start in range(0, k, rows):
+        if stop_flag is not None and stop_flag[0]:
+            return False
+        block = order[start:start + rows]
+        if _permuted_is_permutation():
+            block[:] = np.arange(n)
+            rng.permuted(block, axis=1, out=block)
+        else:  # pragma: no cover - a NumPy whose permuted differs from permutation
+            for row in block:
+                row[:] = rng.permutation(n)
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _permuted_is_permutation() -> bool:
+    """Whether ``rng.permuted(rows, axis=1)`` equals successive ``rng.permutation(n)``
+    (this NumPy: yes), generator state included."""
+    a, b = np.random.default_rng(12345), np.random.default_rng(12345)
+    want = np.stack([a.permutation(7) for _ in range(3)])
+    got = np.tile(np.arange(7), (3, 1))
+    b.permuted(got, axis=1, out=got)
+    return bool(np.array_equal(got, want)) and a.integers(1 << 62) == b.integers(1 << 62)
 
 
 def _divergence(who: str, failure, lr_text: str) -> FloatingPointError:
