@@ -178,3 +178,139 @@ def test_sgd_plot_bad_extension(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "unsupported extension" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- where the elbows of many runs end up ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def many_runs():
+    from fastridge.sgd import train_relu_many
+    x = np.linspace(-2, 2, 30)
+    runs = train_relu_many(x, np.abs(x), hidden=5, epochs=20, lr=0.02, seeds=range(8))
+    return x, runs
+
+
+def test_elbow_landing_png(many_runs, tmp_path):
+    x, runs = many_runs
+    fig = plotting.plot_elbow_landing(x, runs.params, kinks=[0.0], kink_jumps=[2.0],
+                                      initial=runs.initial, figsize=(6, 4.5), dpi=80)
+    top, bottom = fig.axes
+    W1, b, _ = runs.params
+    e = -b / W1
+    inside = (e >= -2.24) & (e <= 2.24)  # the data range padded by 6 %
+    assert len(top.collections[0].get_offsets()) == inside.sum()  # one dot per unit shown
+    np.testing.assert_allclose(np.sort(top.collections[0].get_offsets()[:, 0]),
+                               np.sort(e[inside]))
+    assert top.collections[1].get_offsets().tolist() == [[0.0, 2.0]]  # the target's star
+    labels = [t.get_text() for t in bottom.get_legend().get_texts()]
+    assert labels == ["share of the elbows", "share of the |slope change|",
+                      "elbows before training", "data points"]
+    heights = [p for p in bottom.patches]  # the two histograms
+    assert len(heights) == 2
+    fig.savefig(tmp_path / "landing.png")
+    assert_drawn(tmp_path / "landing.png", (480, 360))
+
+
+def test_elbow_landing_bad_arguments():
+    x = np.linspace(-1, 1, 5)
+    with pytest.raises(ValueError, match=r"params must be \(W1, b, W2\), each of shape "
+                                         r"\(m, d\).*got shapes \(3,\)"):
+        plotting.plot_elbow_landing(x, (np.ones(3), np.ones(3), np.ones(3)))
+    with pytest.raises(ValueError, match="kink_jumps has 2 entries but kinks has 1"):
+        plotting.plot_elbow_landing(x, (np.ones((2, 3)),) * 3, kinks=[0.0],
+                                    kink_jumps=[1.0, 2.0])
+
+
+# --- the animation ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def animated():
+    from fastridge.sgd import train_relu
+    x = np.linspace(-2, 2, 40)
+    tr = train_relu(x, np.abs(x), hidden=4, epochs=12, lr=0.02, seed=0,
+                    snapshot_epochs=[1, 2, 4, 8])
+    return x, np.abs(x), tr
+
+
+def test_animation_gif_has_one_frame_per_snapshot(animated, tmp_path):
+    from PIL import Image
+    x, y, tr = animated
+    out = tmp_path / "training.gif"
+    written = plotting.animate_relu_training(out, x, y, tr.snapshots, tr.elbows,
+                                             record_every=tr.record_every, loss=tr.loss,
+                                             kinks=[0.0], fps=5, figsize=(4, 3.5), dpi=50)
+    assert written == len(tr.snapshots) == 6  # epochs 0, 1, 2, 4, 8, 12
+    with Image.open(out) as gif:
+        assert gif.format == "GIF" and gif.size == (200, 175)
+        assert gif.n_frames == written
+        durations, pixels = [], []
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            durations.append(gif.info["duration"])
+            pixels.append(np.asarray(gif.convert("RGB")))
+        assert gif.info.get("loop") == 0
+    assert durations == [200] * 5 + [800]  # the last frame held four times as long
+    assert all(np.ptp(p) > 100 for p in pixels)  # drawn, not blank
+    assert all(not np.array_equal(a, b) for a, b in zip(pixels, pixels[1:]))  # it moves
+
+
+def test_animation_frames_show_the_snapshots(animated, tmp_path):
+    """Frame k draws snapshot k: its curve is f of those parameters."""
+    from fastridge import _plot_relu
+    x, y, tr = animated
+    drawn = []
+    real = _plot_relu._blitter
+
+    def spy(fig, moving, update):
+        render = real(fig, moving, update)
+
+        def recording(k):
+            frame = render(k)
+            drawn.append(moving[0].get_ydata().copy())  # the curve f(x)
+            return frame
+        return recording
+
+    import unittest.mock
+    with unittest.mock.patch.object(_plot_relu, "_blitter", spy):
+        plotting.animate_relu_training(tmp_path / "a.gif", x, y, tr.snapshots, tr.elbows,
+                                       record_every=tr.record_every, dpi=30)
+    grid = np.linspace(-2.24, 2.24, 300)
+    for k, epoch in enumerate(sorted(tr.snapshots)):
+        W1, b, W2 = tr.snapshots[epoch]
+        np.testing.assert_allclose(drawn[-len(tr.snapshots) + k],
+                                   np.maximum(np.outer(grid, W1) + b, 0) @ W2)
+
+
+def test_animation_bad_path_and_missing_ffmpeg(animated, tmp_path, monkeypatch):
+    import matplotlib
+    x, y, tr = animated
+    args = (x, y, tr.snapshots, tr.elbows)
+    with pytest.raises(ValueError, match=r"path must end in .gif or .mp4; got '.*a.png'"):
+        plotting.animate_relu_training(tmp_path / "a.png", *args, record_every=1)
+    monkeypatch.setitem(matplotlib.rcParams, "animation.ffmpeg_path",
+                        str(tmp_path / "no-such-ffmpeg"))
+    with pytest.raises(RuntimeError, match="needs ffmpeg on the PATH"):
+        plotting.animate_relu_training(tmp_path / "a.mp4", *args,
+                                       record_every=tr.record_every)
+    assert not (tmp_path / "a.mp4").exists()
+
+
+def test_animation_mp4_pipes_every_frame_to_ffmpeg(animated, tmp_path, monkeypatch):
+    """A stand-in ffmpeg that records its arguments and counts the bytes it is sent."""
+    import matplotlib
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(f"#!{sys.executable}\n"
+                    "import sys\n"
+                    "data = sys.stdin.buffer.read()\n"
+                    "open(sys.argv[-1], 'w').write(' '.join(sys.argv[1:]) + "
+                    "'\\n' + str(len(data)))\n")
+    fake.chmod(0o755)
+    monkeypatch.setitem(matplotlib.rcParams, "animation.ffmpeg_path", str(fake))
+    x, y, tr = animated
+    out = tmp_path / "t.mp4"
+    n = plotting.animate_relu_training(out, x, y, tr.snapshots, tr.elbows,
+                                       record_every=tr.record_every, fps=4,
+                                       figsize=(4, 3), dpi=50)
+    args, nbytes = out.read_text().splitlines()
+    assert "-s 200x150 -r 4 -i -" in args and "libx264" in args
+    assert int(nbytes) == n * 200 * 150 * 3  # every frame, raw RGB

@@ -9,7 +9,7 @@ import numpy as np
 from . import _sgd
 from ._validation import as_float_array, check_scalar
 
-__all__ = ["elbows", "elbow_after_step"]
+__all__ = ["elbows", "elbow_after_step", "slope_change"]
 
 _NO_W2 = object()  # _check_units without W2 (elbows)
 
@@ -112,3 +112,20 @@ def elbow_after_step(x, y, W1, b, W2, lr) -> np.ndarray:
         new_w1_zero = np.where(W1 == 0, c * W2 * x == 0, denom == 0)
     out = np.where(active, np.where(new_w1_zero, np.nan, moved), e)
     return out.astype(W1.dtype, copy=False)
+
+
+def slope_change(W1, W2) -> np.ndarray:
+    """The kink each unit puts in ``f`` at its elbow: ``f'(e⁺) − f'(e⁻) = |W1| · W2``.
+
+    A unit facing right (``W1 > 0``) adds slope ``W1·W2`` beyond its elbow; one facing
+    left adds ``W1·W2`` before it, which is a change of ``−W1·W2`` when crossing it.  So
+    the sign says convex (> 0) or concave (< 0), and the changes of the units sitting at
+    one point add up to the kink of ``f`` there.  Any shape; NumPy broadcasting.
+
+    Examples
+    --------
+    >>> slope_change(np.array([2.0, -2.0]), np.array([0.5, 0.5]))
+    array([1., 1.])
+    """
+    W1 = np.asarray(W1)
+    return np.abs(W1) * np.asarray(W2)

@@ -1,10 +1,12 @@
 """Pictures of ridge and ReLU-SGD results, as matplotlib Figures (optional extra ``plot``).
 
-Each function takes plain arrays — what :func:`fastridge.ridge_path`, ``RidgeCV`` and
-:func:`fastridge.relu_sgd` return — and returns a new :class:`matplotlib.figure.Figure`
-of ``figsize`` inches at ``dpi`` (so ``figsize=(6, 4), dpi=100`` saves as 600×400
-pixels).  Figures are created without pyplot (no global state, no GUI window, safe
-in threads and servers); save one with ``fig.savefig("trace.png")``.
+Each function takes plain arrays — what :func:`fastridge.ridge_path`, ``RidgeCV``,
+:func:`fastridge.relu_sgd` and :func:`fastridge.relu_sgd_many` return — and returns a
+new :class:`matplotlib.figure.Figure` of ``figsize`` inches at ``dpi`` (so
+``figsize=(6, 4), dpi=100`` saves as 600×400 pixels).  Figures are created without
+pyplot (no global state, no GUI window, safe in threads and servers); save one with
+``fig.savefig("trace.png")``.  :func:`animate_relu_training` writes a GIF (Pillow) or
+an MP4 (ffmpeg) of training, frame by frame.
 
 matplotlib is imported when a function is first called, not when this module is
 imported, so ``import fastridge.plotting`` works without it; calling a function
@@ -12,7 +14,7 @@ without matplotlib raises :class:`ImportError` naming the extra to install.
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -23,6 +25,8 @@ __all__ = [
     "plot_relu_fit",
     "plot_elbows",
     "plot_relu_training",
+    "plot_elbow_landing",
+    "animate_relu_training",
 ]
 
 _INSTALL_HINT = "fastridge.plotting needs matplotlib; install it with: pip install 'fastridge[plot]'"
@@ -241,167 +245,7 @@ def plot_ridge_cv(alphas, coefs, loo_mse, chosen_alpha, *, names=None,
     return fig
 
 
-def _relu_net(x, W1, b, W2):
-    """``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` for a 1-D grid x."""
-    return np.maximum(np.outer(x, W1) + b, 0.0) @ W2
-
-
-def plot_relu_fit(x, y, snapshots: Mapping[int, tuple], *, grid=None, ax=None,
-                  figsize=(6.4, 4.8), dpi=100):
-    """The data and the network's function after several epochs.
-
-    Parameters
-    ----------
-    x, y : array_like of shape (n,)
-        Training data, drawn as points.
-    snapshots : mapping of int to (W1, b, W2)
-        ``{epoch: (W1, b, W2)}``: the parameters after that many epochs (0 = the
-        initial network); one curve each, in increasing epoch order.
-    grid : array_like, optional
-        Where to evaluate the network; default 400 points spanning the data.
-    ax : matplotlib.axes.Axes, optional
-        Draw into this Axes (of a larger figure) instead of a new Figure; ``figsize``
-        and ``dpi`` are then ignored and ``ax.figure`` is returned.
-    figsize : (float, float), default=(6.4, 4.8)
-    dpi : float, default=100
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastridge.plotting import plot_relu_fit
-    >>> x = np.linspace(-1, 1, 20)
-    >>> snaps = {0: ([1.0], [0.0], [0.1]), 10: ([1.0], [0.0], [1.0])}
-    >>> fig = plot_relu_fit(x, np.maximum(x, 0), snaps)
-    >>> len(fig.axes[0].lines)
-    2
-    """
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length; got {x.size} and {y.size}")
-    if grid is None:
-        lo, hi = (float(x.min()), float(x.max())) if x.size else (-1.0, 1.0)
-        grid = np.linspace(lo, hi, 400)
-    grid = np.asarray(grid, dtype=float).ravel()
-    own = ax is None
-    fig, ax = _new_figure(figsize, dpi, ax)
-    ax.scatter(x, y, s=8, color="0.5", label="data", zorder=1)
-    epochs = sorted(snapshots)
-    try:
-        from matplotlib import colormaps
-        cmap = colormaps["viridis"]
-    except ImportError:  # pragma: no cover - matplotlib < 3.5 is not supported anyway
-        cmap = None
-    for j, epoch in enumerate(epochs):
-        W1, b, W2 = (np.asarray(p, dtype=float).ravel() for p in snapshots[epoch])
-        color = None if cmap is None else cmap(j / max(1, len(epochs) - 1) * 0.9)
-        ax.plot(grid, _relu_net(grid, W1, b, W2), color=color, label=f"epoch {epoch}",
-                zorder=2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
-    ax.set_title("ReLU network during SGD")
-    ax.legend(fontsize="small", loc="best")
-    if own:
-        fig.tight_layout()
-    return fig
-
-
-def plot_elbows(elbows, *, record_every: int = 1, xlim=None, kinks=None, ax=None,
-                figsize=(6.4, 4.8), dpi=100):
-    """Elbow position of every hidden unit against the SGD step, one line per unit.
-
-    Parameters
-    ----------
-    elbows : array_like of shape (n_records, n_hidden)
-        ``relu_sgd(..., record_every=k).elbows``: row ``j`` after ``j * k`` steps.
-        NaN (a unit with ``W1 = 0``) leaves a gap in its line.
-    record_every : int, default=1
-        The ``k`` used when recording, to label the step axis.
-    xlim : (float, float), optional
-        Range of the elbow axis, e.g. the data range (elbows far outside it are
-        units that never switch on or off within the data).
-    kinks : sequence of float, optional
-        Known kinks of the target function, drawn as dotted horizontal lines.
-    ax : matplotlib.axes.Axes, optional
-        Draw into this Axes (of a larger figure) instead of a new Figure; ``figsize``
-        and ``dpi`` are then ignored and ``ax.figure`` is returned.
-    figsize : (float, float), default=(6.4, 4.8)
-    dpi : float, default=100
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastridge.plotting import plot_elbows
-    >>> rec = np.array([[0.0, 1.0], [0.1, 0.9], [0.2, 0.85]])
-    >>> fig = plot_elbows(rec, record_every=100, kinks=[0.5])
-    >>> len(fig.axes[0].lines)
-    3
-    """
-    rec = np.asarray(elbows, dtype=float)
-    if rec.ndim != 2:
-        raise ValueError(f"elbows must have shape (n_records, n_hidden); got {rec.shape}")
-    steps = np.arange(rec.shape[0]) * int(record_every)
-    own = ax is None
-    fig, ax = _new_figure(figsize, dpi, ax)
-    for i in range(rec.shape[1]):
-        ax.plot(steps, rec[:, i], linewidth=1)
-    for kink in kinks or ():
-        ax.axhline(kink, color="0.2", linestyle=":", linewidth=1)
-    if xlim is not None:
-        ax.set_ylim(*xlim)
-    ax.set_xlabel("SGD step")
-    ax.set_ylabel("elbow  −b/W1")
-    ax.set_title("Elbows during training (one line per hidden unit)")
-    if own:
-        fig.tight_layout()
-    return fig
-
-
-def plot_relu_training(x, y, snapshots: Mapping[int, tuple], elbows, *,
-                       record_every: int = 1, kinks=None, figsize=(11.0, 4.5), dpi=100):
-    """The ReLU fit at several epochs (left) and the elbows over training (right).
-
-    Parameters
-    ----------
-    x, y, snapshots
-        See :func:`plot_relu_fit`.
-    elbows : array_like of shape (n_records, n_hidden)
-        See :func:`plot_elbows`; the elbow axis is limited to the data range, padded.
-    record_every : int, default=1
-        See :func:`plot_elbows`.
-    kinks : sequence of float, optional
-        Known kinks of the target function.
-    figsize : (float, float), default=(11.0, 4.5)
-    dpi : float, default=100
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastridge.plotting import plot_relu_training
-    >>> x = np.linspace(-1, 1, 20)
-    >>> fig = plot_relu_training(x, np.abs(x), {0: ([1.0], [0.0], [1.0])},
-    ...                          np.zeros((3, 1)), record_every=10, kinks=[0.0])
-    >>> [ax.get_xlabel() for ax in fig.axes]
-    ['x', 'SGD step']
-    """
-    fig = _blank_figure(figsize, dpi)
-    left, right = fig.subplots(1, 2)
-    plot_relu_fit(x, y, snapshots, ax=left)
-    x = np.asarray(x, dtype=float)
-    pad = 0.1 * float(np.ptp(x)) if x.size else 1.0
-    xlim = (float(x.min()) - pad, float(x.max()) + pad) if x.size else None
-    plot_elbows(elbows, record_every=record_every, xlim=xlim, kinks=kinks, ax=right)
-    fig.tight_layout()
-    return fig
+# The pictures of the ReLU network (SPEC §2) live in their own module; they import the
+# figure helpers above at call time, so either module may be imported first.
+from ._plot_relu import (animate_relu_training, plot_elbow_landing,  # noqa: E402
+                         plot_elbows, plot_relu_fit, plot_relu_training)
