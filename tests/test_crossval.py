@@ -547,3 +547,14 @@ def test_serial_blas_restores_thread_counts():
     assert counts() == before
     with _blas_threads.serial(enabled=False):
         assert counts() == before
+
+
+def test_partial_fit_refuses_cv_and_scoring():
+    X, y = make(20, 3, seed=24)
+    with pytest.raises(ValueError, match=r"cv and scoring apply to fit only"):
+        fr.RidgeCV(cv=3).partial_fit(X, y)
+    with pytest.raises(ValueError, match=r"cv and scoring apply to fit only"):
+        fr.RidgeCV(scoring="r2").partial_fit(X, y)
+    model = fr.RidgeCV(ALPHAS).partial_fit(X[:10], y[:10], n_splits=2)  # still streams
+    model.partial_fit(X[10:], y[10:])
+    assert model.cv_mse_.shape == (ALPHAS.size,)

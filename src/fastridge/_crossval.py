@@ -16,8 +16,9 @@ batches (``n_targets_batch``) so no temporary exceeds :data:`BUDGET` elements, a
       Σ_t w_t‖ỹ_t‖² − 2 Σ_j d_j h_j + dᵀ (A ⊙ B) d,     d = 1/(λ + α)
 
   with ``A = PᵀP``, ``B = C W Cᵀ`` (r×r) and ``h_j = Σ_t w_t (PᵀỸ)_jt C_jt`` — r×r
-  matrices per fold, then O(r²) per α, whatever the number of targets
-  (docs/math.md §12).  As any expanded sum of squares it carries an absolute error of
+  matrices per fold, then O(r²) per α, whatever the number of targets.  (The middle
+  term is ``Σ_t w_t ỹ_tᵀ P D c_t``; the last is ``Σ_t w_t c_tᵀ D A D c_t =
+  Σ_ij d_i d_j A_ij B_ij``.)  As any expanded sum of squares it carries an absolute error of
   about ``eps·Σ w‖ỹ‖²``: harmless unless a fold is fitted almost exactly.
 
 Fold scores follow scikit-learn's scorers (``neg_mean_squared_error``, ``r2`` with its
@@ -405,7 +406,8 @@ def cross_validate(X, Y2, alphas, splits, *, sw=None, fit_intercept=True,
         full = Refit(*full, np.empty((d, k)), np.empty(k))
     batches = _batches(k, n_targets_batch, n, d, len(folds))
     kb = batches[0].stop - batches[0].start
-    parallel = not _blas_threads.small(2.0 * n * d * kb / len(folds))
+    parallel = not _blas_threads.small(2.0 * sum(f.test.size * f.rank for f in folds) * k
+                                       * (1 if summed else na) + 2.0 * n * d * k)
     _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed, acc,
                  sums, full, parallel, np.dtype(dtype))
     if summed:

@@ -311,6 +311,12 @@ class RidgeCV(LinearPredictor):
         """
         require_y(self, y)
         alphas = check_alphas(self.alphas)
+        if self.cv is not None or check_scoring(self.scoring) != "neg_mean_squared_error":
+            raise ValueError(
+                "partial_fit cross-validates by the mean squared error over the folds "
+                "given by n_splits/folds; cv and scoring apply to fit only (got "
+                f"cv={self.cv!r}, scoring={self.scoring!r}): set them to None"
+            )
         X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         state = self.__dict__.get("_stream")

@@ -613,7 +613,10 @@ class Spectral:
         stack = k >= step  # scale U's rows (smaller) rather than C's columns
         per = (max(1, min(na, rows_per_gemm // step)) if stack
                else max(1, min(na, _CHUNK // max(step * k, r * k))))
-        parallel = not _blas_threads.small(2.0 * step * r * per * k)
+        parallel = not _blas_threads.small(2.0 * n * r * na * k)
+        Z_all = None  # C's columns scaled by every α at once, when one chunk holds them
+        if not stack and per == na:
+            Z_all = (fac[:, :, None] * C[:, None, :]).reshape(r, na * k)
         nw = _blas_threads.workers(-(-n // step)) if parallel else 1
         bounds = np.linspace(0, -(-n // step), nw + 1).astype(int) * step
         ranges = [(a, min(b, n)) for a, b in zip(bounds[:-1], bounds[1:]) if a < n]
@@ -623,12 +626,12 @@ class Spectral:
                     else np.empty((step, d)))
             ubuf = None if stored else np.empty((step, r))
             return self._loo_sse_rows(span, step, stack, per, fac, g, Y, Ct, C, xbuf,
-                                      ubuf, np.empty((step, r)), np.empty(step))
+                                      ubuf, np.empty((step, r)), np.empty(step), Z_all)
 
         return sum(_blas_threads.map_serial(task, ranges, parallel))
 
     def _loo_sse_rows(self, span, step, stack, per, fac, g, Y, Ct, C, xbuf, ubuf, u2buf,
-                      sbuf):
+                      sbuf, Z_all=None):
         """:meth:`_loo_sse` over the rows ``span[0]:span[1]``, in blocks of ``step``."""
         n, r, k = self.n_samples, self.rank, self.n_targets
         na = g.shape[1]
@@ -655,7 +658,8 @@ class Spectral:
                     Us = (fac[:, sl].T[:, None, :] * Ub[None]).reshape(c * m, r)
                     E = (Us @ Ct).reshape(c, m, k)  # (c, m, k)
                 else:
-                    Z = (fac[:, sl, None] * C[:, None, :]).reshape(r, c * k)
+                    Z = (Z_all if Z_all is not None
+                         else (fac[:, sl, None] * C[:, None, :]).reshape(r, c * k))
                     E = (Ub @ Z).reshape(m, c, k).transpose(1, 0, 2)  # (c, m, k) view
                 p = part[:c]
                 p[...] = 0.0
