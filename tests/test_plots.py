@@ -314,3 +314,75 @@ def test_animation_mp4_pipes_every_frame_to_ffmpeg(animated, tmp_path, monkeypat
     args, nbytes = out.read_text().splitlines()
     assert "-s 200x150 -r 4 -i -" in args and "libx264" in args
     assert int(nbytes) == n * 200 * 150 * 3  # every frame, raw RGB
+
+
+# --- the command line: --plot DIR, --runs, --animate -----------------------------------
+
+def test_sgd_plot_dir_one_run(tmp_path):
+    target = tmp_path / "figs"
+    proc = _cli("sgd", "--hidden", "4", "--epochs", "3", "--quiet", "--plot", target)
+    assert proc.returncode == 0, proc.stderr
+    assert_drawn(target / "relu_training.png", (1100, 450))
+
+
+def test_sgd_runs_plot_dir_draws_the_landing(tmp_path):
+    proc = _cli("sgd", "--function", "abs", "--hidden", "6", "--epochs", "5", "--runs", "7",
+                "--threads", "2", "--plot", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["elbow_landing.png"]
+    assert_drawn(tmp_path / "elbow_landing.png", (800, 600))
+    assert "trained 7 networks" in proc.stdout and "on 2 threads" in proc.stdout
+
+
+def test_sgd_runs_plot_file(tmp_path):
+    out = tmp_path / "landing.svg"
+    proc = _cli("sgd", "--epochs", "2", "--runs", "3", "--plot", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_sgd_animate_gif(tmp_path):
+    from PIL import Image
+    from fastridge.cli._sgd import frame_epochs
+    out = tmp_path / "train.gif"
+    proc = _cli("sgd", "--hidden", "4", "--epochs", "30", "--frames", "9", "--quiet",
+                "--animate", out)
+    assert proc.returncode == 0, proc.stderr
+    with Image.open(out) as gif:
+        assert gif.n_frames == len(frame_epochs(30, 9)) == 8  # 9, less one duplicate
+    assert f"wrote {out}" in proc.stdout
+    assert [p.name for p in tmp_path.iterdir()] == ["train.gif"]  # no temporary left
+
+
+def test_sgd_animate_with_runs_and_plot(tmp_path):
+    proc = _cli("sgd", "--hidden", "4", "--epochs", "4", "--runs", "3", "--frames", "3",
+                "--plot", tmp_path / "p", "--animate", tmp_path / "a.gif")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "p"]
+    assert (tmp_path / "p" / "elbow_landing.png").exists()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--animate", "{tmp}/a.png"], "--animate '{tmp}/a.png': unsupported extension"),
+    (["--animate", "{tmp}/nodir/a.gif"], "does not exist"),
+    (["--plot", "{tmp}/a.gif"], "unsupported extension"),
+    (["--runs", "0"], "--runs must be >= 1; got 0"),
+    (["--threads", "0", "--runs", "2"], "--threads must be >= 1; got 0"),
+    (["--frames", "1", "--animate", "{tmp}/a.gif"], "--frames must be >= 2; got 1"),
+    (["--runs", "3", "--lr", "1e8"], "run 0 (seed 0) of 3 diverged at epoch"),
+])
+def test_sgd_new_options_user_errors(args, fragment, tmp_path):
+    args = [a.format(tmp=tmp_path) for a in args]
+    proc = _cli("sgd", "--epochs", "2", "--quiet", *args)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert fragment.format(tmp=tmp_path) in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sgd_animate_mp4_without_ffmpeg_is_refused_before_work(tmp_path):
+    import shutil
+    if shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is installed here")
+    proc = _cli("sgd", "--epochs", "2", "--animate", tmp_path / "a.mp4")
+    assert proc.returncode == 2 and "needs ffmpeg on the PATH" in proc.stderr
+    assert proc.stdout == "" and list(tmp_path.iterdir()) == []

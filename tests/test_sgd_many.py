@@ -385,3 +385,43 @@ def test_train_relu_many_names_bad_arguments():
         sgd.train_relu_many(x, x, hidden=0, epochs=1, lr=0.1, seeds=[1])
     with pytest.raises(ValueError, match=r"lr has 3 entries but there are 2 networks"):
         sgd.train_relu_many(x, x, hidden=2, epochs=1, lr=[0.1] * 3, seeds=[1, 2])
+
+
+# ------------------------------------------------------------------------------------
+# fastridge sgd --runs: the report
+# ------------------------------------------------------------------------------------
+
+def test_landing_report_counts_what_it_says():
+    from fastridge.cli._sgd import landing_report
+    x = np.linspace(-1, 1, 5)  # data points -1, -0.5, 0, 0.5, 1; gap 0.5
+    # 2 runs, 3 units: elbows at 0.0 (the kink), at 0.5 (a data point), outside
+    W1 = np.array([[1.0, -2.0, 1.0], [2.0, -1.0, 1.0]])
+    e = np.array([[0.0, 0.5, 3.0], [0.01, 0.5, 3.0]])
+    b = -W1 * e
+    W2 = np.array([[1.5, -0.25, 0.1], [0.75, -0.5, 0.1]])  # slope changes |W1|·W2
+    runs = sgd.Runs(initial=(W1, b, W2), params=(W1, b, W2), loss=np.zeros((2, 1)),
+                    seconds=0.0, n_threads=1)
+    text = landing_report(runs, x, [0.0], [2.0])
+    assert ("kink at +0: a strong elbow within 0.02 in 2 of 2 runs; the slope changes "
+            "within 0.04 add up to +1.500 (median; the target's: +2)") in text
+    # |slope change| inside the data: run 0: 1.5 (at 0, a data point) + 0.5 (at 0.5);
+    # run 1: 1.5 (at 0.01, within 0.0625 of 0) + 0.5: all at the data; uniform: 5 × 0.125 / 2
+    assert ("100% of the |slope change| (and 100% of the elbows) inside the data lie "
+            "within 0.0625") in text
+    assert "a uniform spread would put 25% there" in text
+    assert "2 of 6 elbows lie outside the data" in text
+
+
+def test_cli_runs_report_and_run_zero_is_the_single_run(capsys):
+    from fastridge.cli import main
+    assert main(["sgd", "--function", "abs", "--hidden", "5", "--epochs", "6", "--runs",
+                 "4", "--seed", "2", "--samples", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "trained 4 networks of 5 hidden units on abs (40 samples" in out
+    assert "seeds 2..5" in out and "kink at +0: a strong elbow within" in out
+    assert "at the data:" in out
+    # run k is `fastridge sgd --seed SEED+k`: the library calls agree bit for bit
+    x = np.linspace(-2, 2, 40)
+    runs = sgd.train_relu_many(x, np.abs(x), hidden=5, epochs=6, lr=0.01, seeds=[2, 3])
+    one = sgd.train_relu(x, np.abs(x), hidden=5, epochs=6, lr=0.01, seed=3)
+    assert_same_bits(runs.params[0][1], one.params[0])
