@@ -21,6 +21,7 @@ EXTENSIONS = {
     "fastridge._sgd": ["src/fastridge/_sgd.pyx", "csrc/relu_sgd.c"],
     "fastridge._cvkernels": ["src/fastridge/_cvkernels.pyx", "csrc/cv_kernels.c"],
     "fastridge._pairwise": ["src/fastridge/_pairwise.pyx", "csrc/pairwise_kernels.c"],
+    "fastridge._csr": ["src/fastridge/_csr.pyx", "csrc/csr_kernels.c"],
 }
 
 setup(

@@ -1,0 +1,230 @@
+/*
+ * Loops over CSR matrices; see csr_kernels.h for the contract of each function.  The
+ * body below the #else is instantiated four times (data double/float × index
+ * int32/int64) by including this file into itself with T, I and the name suffixes
+ * defined; every instantiation runs the same operations in the same order.
+ */
+#ifndef FR_CSR_TEMPLATE
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csr_kernels.h"
+
+#define FR_CSR_TEMPLATE
+#define T double
+#define I int32_t
+#define NAME(f) f##_d_i32
+#define CHECK_NAME fr_csr_check_i32
+#include "csr_kernels.c"
+#undef T
+#undef I
+#undef NAME
+#undef CHECK_NAME
+
+#define T double
+#define I int64_t
+#define NAME(f) f##_d_i64
+#define CHECK_NAME fr_csr_check_i64
+#include "csr_kernels.c"
+#undef T
+#undef I
+#undef NAME
+#undef CHECK_NAME
+
+#define T float
+#define I int32_t
+#define NAME(f) f##_f_i32
+#include "csr_kernels.c"
+#undef T
+#undef I
+#undef NAME
+
+#define T float
+#define I int64_t
+#define NAME(f) f##_f_i64
+#include "csr_kernels.c"
+#undef T
+#undef I
+#undef NAME
+
+#else /* FR_CSR_TEMPLATE: the body */
+
+#ifdef CHECK_NAME
+/* The structure check depends on the index type only: instantiated with the doubles. */
+int CHECK_NAME(ptrdiff_t n, ptrdiff_t d, ptrdiff_t nnz, const I *restrict indptr,
+               const I *restrict indices)
+{
+    int status = FR_CSR_CANONICAL;
+    if (indptr[0] != 0 || (ptrdiff_t)indptr[n] != nnz)
+        return FR_CSR_INVALID;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        if (stop < start || stop > nnz)
+            return FR_CSR_INVALID;
+        ptrdiff_t prev = -1;
+        for (ptrdiff_t p = start; p < stop; p++) {
+            ptrdiff_t j = (ptrdiff_t)indices[p];
+            if (j < 0 || j >= d)
+                return FR_CSR_INVALID;
+            if (j <= prev)
+                status = FR_CSR_UNSORTED;
+            prev = j;
+        }
+    }
+    return status;
+}
+#endif
+
+void NAME(fr_csr_gram)(ptrdiff_t row0, ptrdiff_t row1, const I *restrict indptr,
+                       const I *restrict indices, const T *restrict data,
+                       const double *restrict s, int canonical, double *restrict G,
+                       ptrdiff_t ldg)
+{
+    for (ptrdiff_t i = row0; i < row1; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        double si = s ? s[i] : 1.0;
+        if (si == 0.0)
+            continue;
+        if (canonical) {
+            /* columns increase along the row, so b = indices[q] >= a = indices[p] for
+               p <= q: G[a, b] sits in column b of the upper triangle */
+            for (ptrdiff_t q = start; q < stop; q++) {
+                double vq = si * (double)data[q];
+                double *restrict col = G + (ptrdiff_t)indices[q] * ldg;  /* G[:, b] */
+                for (ptrdiff_t p = start; p <= q; p++)
+                    col[indices[p]] += (double)data[p] * vq;       /* G[a, b] += s v_a v_b */
+            }
+            continue;
+        }
+        /* any order, repeated columns allowed (they add up, as in scipy): each pair of
+           entries p < q once, on G[min, max]; two entries of one column are the cross
+           term of (v_p + v_q)², so it counts twice */
+        for (ptrdiff_t q = start; q < stop; q++) {
+            ptrdiff_t cq = (ptrdiff_t)indices[q];
+            double vq = si * (double)data[q];
+            for (ptrdiff_t p = start; p < q; p++) {
+                ptrdiff_t cp = (ptrdiff_t)indices[p];
+                ptrdiff_t a = cp < cq ? cp : cq, b = cp < cq ? cq : cp;
+                double v = (double)data[p] * vq;
+                G[a + b * ldg] += cp == cq ? 2.0 * v : v;
+            }
+            G[cq + cq * ldg] += (double)data[q] * vq;
+        }
+    }
+}
+
+void NAME(fr_csr_normal)(ptrdiff_t n, ptrdiff_t k, const I *restrict indptr,
+                         const I *restrict indices, const T *restrict data,
+                         const double *restrict s, const double *restrict shift,
+                         const double *restrict P, double *restrict Q,
+                         double *restrict tsum, double *restrict t)
+{
+    if (k == 1) {  /* one target: scalars, no scratch */
+        double sh = shift ? shift[0] : 0.0, acc = 0.0;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+            double ti = -sh;
+            for (ptrdiff_t p = start; p < stop; p++)
+                ti += (double)data[p] * P[indices[p]];              /* t = x_iᵀp − x̄ᵀp */
+            if (s)
+                ti *= s[i];
+            acc += ti;
+            for (ptrdiff_t p = start; p < stop; p++)
+                Q[indices[p]] += (double)data[p] * ti;              /* q += s_i t x_i */
+        }
+        tsum[0] += acc;
+        return;
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        for (ptrdiff_t c = 0; c < k; c++)
+            t[c] = shift ? -shift[c] : 0.0;
+        for (ptrdiff_t p = start; p < stop; p++) {
+            double v = (double)data[p];
+            const double *restrict row = P + (ptrdiff_t)indices[p] * k;
+            for (ptrdiff_t c = 0; c < k; c++)
+                t[c] += v * row[c];                                 /* t = x_iᵀP − x̄ᵀP */
+        }
+        if (s)
+            for (ptrdiff_t c = 0; c < k; c++)
+                t[c] *= s[i];
+        for (ptrdiff_t c = 0; c < k; c++)
+            tsum[c] += t[c];
+        for (ptrdiff_t p = start; p < stop; p++) {
+            double v = (double)data[p];
+            double *restrict row = Q + (ptrdiff_t)indices[p] * k;
+            for (ptrdiff_t c = 0; c < k; c++)
+                row[c] += v * t[c];                                 /* Q += s_i x_i tᵀ */
+        }
+    }
+}
+
+void NAME(fr_csr_matmat)(ptrdiff_t n, ptrdiff_t k, const I *restrict indptr,
+                         const I *restrict indices, const T *restrict data,
+                         const double *restrict Z, const double *restrict shift,
+                         const double *restrict s, double *restrict out)
+{
+    for (ptrdiff_t i = 0; i < n; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        double *restrict o = out + i * k;
+        for (ptrdiff_t c = 0; c < k; c++)
+            o[c] = shift ? -shift[c] : 0.0;
+        for (ptrdiff_t p = start; p < stop; p++) {
+            double v = (double)data[p];
+            const double *restrict row = Z + (ptrdiff_t)indices[p] * k;
+            for (ptrdiff_t c = 0; c < k; c++)
+                o[c] += v * row[c];                                 /* x_iᵀZ − x̄ᵀZ */
+        }
+        if (s)
+            for (ptrdiff_t c = 0; c < k; c++)
+                o[c] *= s[i];
+    }
+}
+
+void NAME(fr_csr_rmatmat)(ptrdiff_t n, ptrdiff_t k, const I *restrict indptr,
+                          const I *restrict indices, const T *restrict data,
+                          const double *restrict s, const double *restrict V,
+                          double *restrict Z, double *restrict vsum)
+{
+    for (ptrdiff_t i = 0; i < n; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        double si = s ? s[i] : 1.0;
+        const double *restrict vi = V + i * k;
+        for (ptrdiff_t c = 0; c < k; c++)
+            vsum[c] += si * vi[c];
+        for (ptrdiff_t p = start; p < stop; p++) {
+            double v = si * (double)data[p];
+            double *restrict row = Z + (ptrdiff_t)indices[p] * k;
+            for (ptrdiff_t c = 0; c < k; c++)
+                row[c] += v * vi[c];                                /* Z += s_i x_i V[i]ᵀ */
+        }
+    }
+}
+
+void NAME(fr_csr_sums)(ptrdiff_t n, const I *restrict indptr, const I *restrict indices,
+                       const T *restrict data, const double *restrict w, int by_row,
+                       double *restrict sum, double *restrict sumsq)
+{
+    for (ptrdiff_t i = 0; i < n; i++) {
+        ptrdiff_t start = (ptrdiff_t)indptr[i], stop = (ptrdiff_t)indptr[i + 1];
+        if (by_row) {  /* per row, each entry weighted by w[its column] */
+            double s1 = 0.0, s2 = 0.0;
+            for (ptrdiff_t p = start; p < stop; p++) {
+                double v = (double)data[p], wv = w ? w[indices[p]] * v : v;
+                s1 += wv;
+                s2 += wv * v;
+            }
+            sum[i] += s1;
+            sumsq[i] += s2;
+        } else {       /* per column, each entry weighted by w[its row] */
+            double wi = w ? w[i] : 1.0;
+            for (ptrdiff_t p = start; p < stop; p++) {
+                double v = (double)data[p], wv = wi * v;
+                sum[indices[p]] += wv;
+                sumsq[indices[p]] += wv * v;
+            }
+        }
+    }
+}
+
+#endif /* FR_CSR_TEMPLATE */
