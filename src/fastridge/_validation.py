@@ -4,6 +4,12 @@ Rules (SPEC §3): the first array decides the working dtype — float32 stays fl
 float64 stays float64, integers and bools become float64; complex, object and string
 arrays raise ``TypeError``.  C- or F-ordered arrays are used as they are; other layouts
 are copied once.  Inputs are never modified.
+
+``scipy.sparse`` X (matrices and arrays) is accepted where a caller asks for it
+(:func:`check_X_y` with ``accept_sparse=True``, :func:`check_sparse`): CSR and CSC are
+used as they are, any other format is converted to CSR once (COO's repeated entries are
+summed then, as scipy does); the structure is checked before any compiled loop reads it.
+Sparse y, and sparse X where it is not accepted, raise :class:`DataTypeError`.
 """
 from __future__ import annotations
 
@@ -65,10 +71,8 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
                         check_finite)
     if ready == 1:
         return a
-    if hasattr(a, "toarray") and hasattr(a, "nnz"):
-        raise DataTypeError(
-            f"{name} is a sparse matrix; fastridge needs dense input (use {name}.toarray())"
-        )
+    if is_sparse(a):
+        raise sparse_not_accepted(name)
     arr = np.asarray(a)
     if arr.dtype.kind == "O":
         arr = _numeric_objects(arr, name)
@@ -99,6 +103,96 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
     if ready == -1 or (check_finite and not all_finite(arr)):
         raise ValueError(f"{name} contains NaN or infinity; expected only finite values")
     return arr
+
+
+def is_sparse(a) -> bool:
+    """True for a ``scipy.sparse`` matrix or array (without importing scipy.sparse)."""
+    if not (hasattr(a, "nnz") and hasattr(a, "tocsr")):
+        return False
+    import scipy.sparse
+    return scipy.sparse.issparse(a)
+
+
+#: Where sparse X is accepted; the one list every refusal names.
+SPARSE_ACCEPTED = ("fastridge.ridge", "Ridge.fit", "Ridge.partial_fit", "Ridge.predict")
+
+
+def sparse_not_accepted(name: str) -> DataTypeError:
+    """The one error for a sparse array where it is not accepted (any y; X elsewhere)."""
+    if name == "X":
+        return DataTypeError(
+            f"X is a scipy.sparse matrix, which this function does not accept; sparse X "
+            f"is accepted by {', '.join(SPARSE_ACCEPTED)} (or pass X.toarray())"
+        )
+    return DataTypeError(
+        f"{name} is a scipy.sparse matrix; {name} must be a dense array (only X may be "
+        f"sparse): pass {name}.toarray()"
+    )
+
+
+def check_sparse(X, name: str = "X", check_finite: bool = True):
+    """Return sparse ``X`` as a CSR or CSC matrix/array ready for the compiled loops.
+
+    - format: CSR and CSC are kept (no copy); any other format (COO, LIL, DOK, BSR,
+      DIA) is converted to CSR once — repeated COO entries are summed, as scipy does;
+    - dtype: the working dtype rules of :func:`working_dtype` (float16 → float32,
+      integers and bools → float64; complex raises), converting the values once;
+    - index arrays: one integer type for ``indptr`` and ``indices`` (int64 for both
+      when they differ), a valid structure (``indptr`` non-decreasing from 0 to nnz,
+      every index inside the shape: otherwise ``ValueError``); unsorted and repeated
+      indices are allowed (repeats add up, as in scipy) and never rewritten;
+    - dimensions within LAPACK's 32-bit range (int64 indices may describe more rows or
+      columns than that: ``ValueError``), no empty axis;
+    - stored values finite (``check_finite``): NaN/inf raise ``ValueError``.
+
+    Nothing in ``X`` is modified.  The result's ``indptr``/``indices``/``data`` are
+    contiguous.
+    """
+    import scipy.sparse
+
+    from . import _csr
+
+    shape = getattr(X, "shape", ())
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be 2-D; got a sparse array of shape {shape}")
+    if 0 in shape:
+        what = (f"0 feature(s) (shape={shape}) while a minimum of 1 is required"
+                if shape[0] else
+                f"0 sample(s) (shape={shape}) while a minimum of 1 is required")
+        raise ValueError(f"{name} must not be empty; got an array of shape {shape}: {what}.")
+    check_lapack_dims(n_samples=shape[0], n_features=shape[1])
+    target = working_dtype(np.empty(0, X.dtype), name)
+    if X.format not in ("csr", "csc"):
+        X = X.tocsr()  # a new object: the input is left as it was
+    if X.indptr.dtype != X.indices.dtype or X.indices.dtype.kind != "i" or not (
+            X.indptr.flags.c_contiguous and X.indices.flags.c_contiguous):
+        itype = np.int32 if X.indices.dtype == X.indptr.dtype == np.int32 else np.int64
+        X = _rebuild(X, X.data, X.indices.astype(itype), X.indptr.astype(itype))
+    if X.data.dtype != target or not X.data.flags.c_contiguous:
+        X = _rebuild(X, np.ascontiguousarray(X.data, dtype=target), X.indices, X.indptr)
+    inner = X.shape[1] if X.format == "csr" else X.shape[0]
+    nnz = X.indptr[-1] if X.indptr.size else 0
+    if X.indices.size < nnz or X.data.size < nnz:
+        structure = _csr.INVALID
+    else:
+        structure = _csr.check(inner, X.indptr, X.indices[:nnz])
+    if structure == _csr.INVALID:
+        axis = "column" if X.format == "csr" else "row"
+        raise ValueError(
+            f"{name} has an invalid {X.format.upper()} structure: expected indptr "
+            f"non-decreasing from 0 to nnz and every {axis} index in [0, {inner}); "
+            f"rebuild it with scipy.sparse (which checks it) or call {name}.check_format()"
+        )
+    if X.indices.size != nnz or X.data.size != nnz:  # spare capacity after indptr[-1]
+        X = _rebuild(X, X.data[:nnz], X.indices[:nnz], X.indptr)
+    if check_finite and not all_finite(X.data):
+        raise ValueError(f"{name} contains NaN or infinity; expected only finite values")
+    return X
+
+
+def _rebuild(X, data, indices, indptr):
+    """A new sparse object of X's class, format and shape over the given arrays."""
+    return type(X)((data, indices, indptr), shape=X.shape, copy=False)
 
 
 def _numeric_objects(arr: np.ndarray, name: str) -> np.ndarray:
@@ -153,14 +247,20 @@ def check_scalar(value, name: str, *, low=None, low_inclusive=True, integer=Fals
     return int(value) if integer else float(value)
 
 
-def check_X_y(X, y, *, check_finite=True, defer_x_finite=False):
+def check_X_y(X, y, *, check_finite=True, defer_x_finite=False, accept_sparse=False):
     """Validate ``X`` (n, d) and ``y`` (n,) or (n, k); ``y`` takes X's working dtype.
 
     ``defer_x_finite=True`` skips the finiteness pass over X: the caller then hands X to
     :func:`solve_checked` with ``x_checked=False``, which checks it for free (Cholesky)
-    or explicitly (SVD).
+    or explicitly (SVD).  ``accept_sparse=True``: a ``scipy.sparse`` X is checked by
+    :func:`check_sparse` (its stored values always for finiteness: that pass costs
+    O(nnz)); otherwise it raises :func:`sparse_not_accepted`.
     """
-    X = as_float_array(X, "X", ndims=(2,), check_finite=check_finite and not defer_x_finite)
+    if accept_sparse and is_sparse(X):
+        X = check_sparse(X, "X", check_finite=check_finite)
+    else:
+        X = as_float_array(X, "X", ndims=(2,),
+                           check_finite=check_finite and not defer_x_finite)
     y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2), check_finite=check_finite)
     check_same_rows(X.shape[0], y.shape[0], "y")
     if max(X.shape) > INT32_MAX or y.ndim == 2 and y.shape[1] > INT32_MAX:
