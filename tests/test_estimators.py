@@ -159,7 +159,7 @@ def test_predict_before_fit_raises_not_fitted():
 
 
 @pytest.mark.parametrize("params, X, y, err, match", [
-    ({"solver": "cg"}, np.ones((4, 2)), np.ones(4), ValueError, "solver must be one of"),
+    ({"solver": "cholesky"}, np.ones((4, 2)), np.ones(4), ValueError, "solver must be one of"),
     ({"alpha": -1.0}, np.ones((4, 2)), np.ones(4), ValueError, "alpha must be finite and >= 0"),
     ({"alpha": np.nan}, np.ones((4, 2)), np.ones(4), ValueError, "alpha must be finite"),
     ({"alpha": [1.0, 2.0]}, np.ones((4, 2)), np.ones(4), ValueError, r"shape \(1,\)"),
@@ -188,7 +188,8 @@ def test_negative_sample_weight_raises():
 
 def test_get_set_params_repr_pickle():
     model = fr.Ridge(alpha=3.0, fit_intercept=False)
-    assert model.get_params() == {"alpha": 3.0, "fit_intercept": False, "solver": "auto"}
+    assert model.get_params() == {"alpha": 3.0, "fit_intercept": False, "solver": "auto",
+                                  "tol": None, "max_iter": None}
     assert model.set_params(solver="svd") is model and model.solver == "svd"
     with pytest.raises(ValueError, match="Invalid parameter 'beta'"):
         model.set_params(beta=1)
@@ -219,8 +220,11 @@ def test_matches_scikit_learn_ridge():
 
 # --- scikit-learn's own estimator checks ---------------------------------------------------
 
-# Object arrays of numbers are converted (SPEC §3), so no check is expected to fail.
-EXPECTED_FAILED = {}
+# Object arrays of numbers are converted (SPEC §3).  n_iter_ is None unless the iterative
+# "cg" solver ran, as in scikit-learn's Ridge, which xfails this check for that reason.
+EXPECTED_FAILED = {
+    "check_non_transformer_estimators_n_iter": "n_iter_ is None for the direct solvers",
+}
 
 
 def _sklearn_estimators():

@@ -113,3 +113,37 @@ def test_unknown_solver_names_the_registry_everywhere():
                  lambda: fr.Ridge(solver="qr").partial_fit(X, y)):
         with pytest.raises(ValueError, match=r"solver must be one of \('auto', 'primal', "):
             call()
+
+
+# -- scipy.sparse X: every sparse-capable entry, and the dense-only ones refused by name -----
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_entry_is_reachable_from_ridge_on_sparse_x_or_refused_by_name(name):
+    sparse = pytest.importorskip("scipy.sparse")
+    from fastridge._solvers import SPARSE_SOLVERS
+
+    X, y = _data()
+    X[np.abs(X - 3.0) < 0.5] = 0.0  # some structural zeros
+    Xs = sparse.csr_matrix(X)
+    model = fr.Ridge(alpha=0.5, solver=name, tol=1e-13)
+    if not SOLVERS[name].sparse:
+        with pytest.raises(ValueError, match=rf"solver='{name}' needs dense X.*"
+                                             rf"{SPARSE_SOLVERS}"):
+            model.fit(Xs, y)
+        return
+    model.fit(Xs, y)
+    assert model.solver_ == ("primal" if name == "auto" else name)
+    coef, intercept = _reference_fit(name, X, y, 0.5)
+    np.testing.assert_allclose(model.coef_, coef, rtol=1e-10)
+    np.testing.assert_allclose(model.intercept_, intercept, rtol=1e-10)
+    np.testing.assert_allclose(fr.ridge(sparse.csc_matrix(X - X.mean(0)), y - y.mean(), 0.5,
+                                        solver=name, tol=1e-13), coef, rtol=1e-10)
+
+
+def test_registry_says_which_entries_take_sparse_x():
+    from fastridge._solvers import SPARSE_SOLVERS
+
+    assert SPARSE_SOLVERS == tuple(n for n in NAMES if SOLVERS[n].sparse)
+    assert {"auto", "primal", "dual", "cg"} <= set(SPARSE_SOLVERS)
+    assert "svd" not in SPARSE_SOLVERS
+    assert [n for n in NAMES if SOLVERS[n].iterative] == ["cg"]

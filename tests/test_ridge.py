@@ -905,7 +905,7 @@ def _bad_input_cases():
                        r"sample_weight has dtype complex128"),
         # solver
         "solver-unknown": (dict(X=X, y=y, solver="cholesky"), VE,
-                           r"solver must be one of \('auto', 'primal', 'dual', 'svd'\); "
+                           r"solver must be one of \('auto', 'primal', 'dual', 'svd'(, '\w+')*\); "
                            r"got 'cholesky'"),
         "solver-case": (dict(X=X, y=y, solver="SVD"), VE, r"solver must be one of"),
     }

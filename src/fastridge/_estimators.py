@@ -10,20 +10,27 @@ same factor, so ``solver="auto"`` falls back to the SVD wherever the loss would 
 Otherwise (large means, weights, the dual) the drivers centre blocks of rows (primal) or
 columns (dual) into a small buffer as they accumulate the Gram matrix — exactly the Gram
 of the centred data, whatever the means.
+
+``scipy.sparse`` X goes through :mod:`fastridge._sparse` (never densified); its means are
+float64 and the routes centre on them without a centred copy either.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from . import _sparse
 from . import _sufficient_stats as _stats
 from ._base import RegressorBase
-from ._solvers import check_solver, solve_checked
-from ._validation import (as_float_array, check_alpha, check_sample_weight, check_X_y,
-                          require_y)
+from ._solvers import SOLVERS, check_iterative, check_solver, solve_checked
+from ._validation import (as_float_array, check_alpha, check_sample_weight, check_sparse,
+                          check_X_y, is_sparse, require_y)
 
 
 def center_of(X, y, sw):
-    """Weighted column means ``(x̄ (d,), ȳ (k,))`` in X's dtype, for the intercept."""
+    """Weighted column means ``(x̄ (d,), ȳ (k,))`` in X's dtype, for the intercept
+    (float64 for sparse X, accumulated over its nonzeros)."""
+    if is_sparse(X):
+        return _sparse.weighted_means(X, y, sw)
     if sw is None:
         xmean = (X.T @ np.ones(X.shape[0], dtype=X.dtype)) / X.shape[0]  # BLAS: ~2x X.mean
         ymean = y.mean(axis=0)
@@ -68,16 +75,21 @@ class LinearPredictor(RegressorBase):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : array_like or scipy.sparse matrix/array of shape (n_samples, n_features)
+            Sparse X is multiplied as it is (never densified).
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         self._check_fitted()
-        X = as_float_array(X, "X")
+        X = check_sparse(X) if is_sparse(X) else as_float_array(X, "X")
         self._check_n_features(X)
-        return X @ self.coef_.T + self.intercept_
+        coef = self.coef_.T
+        if is_sparse(X):
+            coef = coef.astype(np.promote_types(X.dtype, coef.dtype), copy=False)
+            return np.asarray(X @ coef) + self.intercept_
+        return X @ coef + self.intercept_
 
 
 class Ridge(LinearPredictor):
@@ -93,8 +105,15 @@ class Ridge(LinearPredictor):
     fit_intercept : bool, default=True
         Fit ``b`` by centring X and y on their (weighted) means; blockwise inside the
         solver, so X is never copied by the Cholesky solvers.
-    solver : {"auto", "primal", "dual", "svd"}, default="auto"
-        As in :func:`fastridge.ridge`; ``solver_`` records the one that ran.
+    solver : {"auto", "primal", "dual", "svd", "cg"}, default="auto"
+        As in :func:`fastridge.ridge`; ``solver_`` records the one that ran.  Sparse X
+        takes ``"auto"``, ``"primal"``, ``"dual"`` or ``"cg"``.
+    tol : float, optional
+        ``"cg"`` only (also when ``"auto"`` picks it): stop when the estimated relative
+        error of the coefficients is below ``tol``; default ``sqrt(eps)`` of the working
+        dtype (1.5e-8 for float64).
+    max_iter : int, optional
+        ``"cg"`` only: at most this many iterations (default 10 × the system's order).
 
     Attributes
     ----------
@@ -102,7 +121,11 @@ class Ridge(LinearPredictor):
     intercept_ : float or ndarray of shape (n_targets,)
         0.0 when ``fit_intercept=False``.
     solver_ : str
-        The solver that actually ran (``"svd"`` when ``"auto"`` fell back).
+        The solver that actually ran (``"svd"`` when ``"auto"`` fell back; on sparse X
+        ``"primal"``, ``"dual"``, ``"cg"``, or ``"eigen-primal"``/``"eigen-dual"``
+        when the Cholesky factor of that Gram matrix was too ill-conditioned).
+    n_iter_ : int or None
+        Iterations of ``"cg"`` when it ran, else None.
     n_features_in_ : int
 
     Examples
@@ -117,17 +140,30 @@ class Ridge(LinearPredictor):
     array([2.])
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto"):
+    _lazy_attributes = LinearPredictor._lazy_attributes + ("n_iter_",)
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, solver="auto", tol=None,
+                 max_iter=None):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # fit, partial_fit and predict take scipy.sparse X with a sparse-capable solver
+        entry = SOLVERS.get(self.solver) if isinstance(self.solver, str) else None
+        tags.input_tags.sparse = entry is not None and entry.sparse
+        return tags
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
+        X : array_like or scipy.sparse matrix/array of shape (n_samples, n_features)
+            Sparse X (CSR, CSC, COO, ...) is never densified.
         y : array_like of shape (n_samples,) or (n_samples, n_targets)
         sample_weight : array_like of shape (n_samples,) or float, optional
             Non-negative weights.
@@ -139,14 +175,22 @@ class Ridge(LinearPredictor):
         require_y(self, y)
         check_solver(self.solver)
         self.__dict__.pop("_stream", None)  # fit starts afresh, also after partial_fit
-        X, y = check_X_y(X, y, defer_x_finite=True)
+        X, y = check_X_y(X, y, defer_x_finite=True, accept_sparse=True)
         alphas = check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        center = center_of(X, y, sw) if self.fit_intercept else None
+        tol, max_iter = check_iterative(self.tol, self.max_iter)
+        # sparse X: the routes centre on their own float64 means (True asks for that)
+        center = (True if is_sparse(X) else center_of(X, y, sw)) if self.fit_intercept else None
+        report = {}
         coef, self.solver_ = solve_checked(X, y, alphas, sw, self.solver, center=center,
-                                           x_checked=False)
+                                           x_checked=False, tol=tol, max_iter=max_iter,
+                                           report=report)
+        self.n_iter_ = report.get("n_iter")
         coef = coef.reshape(X.shape[1], -1)  # coef.shape = (d, k)
-        intercept = None if center is None else center[1] - center[0] @ coef  # ȳ − x̄ᵀw
+        if center is True:  # the sparse route's intercept, from its own exact means
+            intercept = report["intercept"]
+        else:
+            intercept = None if center is None else center[1] - center[0] @ coef  # ȳ − x̄ᵀw
         set_solution(self, coef, intercept, y.ndim, X.dtype)
         self.n_features_in_ = X.shape[1]
         return self
@@ -171,8 +215,9 @@ class Ridge(LinearPredictor):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
-            The same number of features in every call.
+        X : array_like or scipy.sparse matrix/array of shape (n_samples, n_features)
+            The same number of features in every call.  A sparse block is accumulated
+            over its nonzeros (never densified).
         y : array_like of shape (n_samples,) or (n_samples, n_targets)
             The same shape of target in every call.
         sample_weight : array_like of shape (n_samples,) or float, optional
@@ -189,7 +234,8 @@ class Ridge(LinearPredictor):
         """
         require_y(self, y)
         check_solver(self.solver, statistics=True)
-        X, y = check_X_y(X, y, defer_x_finite=True)  # X's NaN/inf show on the block means
+        X, y = check_X_y(X, y, defer_x_finite=True,  # X's NaN/inf show on the block means
+                         accept_sparse=True)
         check_alpha(self.alpha, 1 if y.ndim == 1 else y.shape[1])  # fail early; solved later
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         state = _stats.start_or_check(self, X, y, _stats.Stats)
@@ -207,6 +253,7 @@ class Ridge(LinearPredictor):
         set_solution(self, coef, intercept if self.fit_intercept else None, state.y_ndim,
                      state.dtype)
         self.solver_ = solver
+        self.n_iter_ = None
 
 
 def set_solution(model, coef, intercept, y_ndim, dtype):

@@ -16,6 +16,9 @@ shrinkage of a direction   :func:`shrinkage` (``s/(s² + α)``), :func:`eigen_fi
 eigen route accurate?      :func:`eigen_tolerance`
 centring by subtraction    :func:`centring_limit` (passed to the compiled drivers),
                            :data:`UNTRACKED_CENTRING_LIMIT` (streamed blocks)
+sparse X: which route      :func:`sparse_plan` (costs :func:`sparse_costs`, size limit
+                           :data:`SPARSE_GRAM_LIMIT`)
+iterative route's accuracy :func:`iterative_tolerance`
 =========================  ==========================================================
 """
 from __future__ import annotations
@@ -27,7 +30,8 @@ import numpy as np
 __all__ = [
     "EPS64", "fallback_rcond", "singular_rcond", "cholesky_verdict", "not_pd_error",
     "spectral_cutoff", "kept", "shrinkage", "eigen_filter", "eigen_tolerance",
-    "centring_limit", "UNTRACKED_CENTRING_LIMIT",
+    "centring_limit", "UNTRACKED_CENTRING_LIMIT", "SPARSE_GRAM_LIMIT", "iterative_tolerance",
+    "EXACT_PREFERENCE_ITERATIONS", "sparse_costs", "sparse_plan",
 ]
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -185,3 +189,96 @@ def centring_limit(dtype) -> float:
 #: running statistics), it skips the centring copy only below this, so the block's
 #: centred statistics keep a relative error of at most about ``17 eps``.
 UNTRACKED_CENTRING_LIMIT = 16.0
+
+
+# -- sparse X: exact Gram route or conjugate gradients (docs/math.md §1.6, §7, §8) -----------
+
+#: Largest dense Gram matrix ``"auto"`` forms for sparse X: 2²⁷ entries (1 GiB of float64,
+#: order ≤ 11 585).  Beyond it on both sides (d×d ``XᵀX`` and n×n ``XXᵀ``) only the
+#: iterative route is left; an explicitly requested ``"primal"``/``"dual"`` is still
+#: honoured (the caller owns the memory).
+SPARSE_GRAM_LIMIT = 1 << 27
+
+
+def iterative_tolerance(dtype) -> float:
+    """Default ``tol`` of the iterative route (``"cg"``): ``sqrt(eps)`` of the working dtype.
+
+    ``tol`` bounds the estimated relative error of the vector conjugate gradients iterate
+    on (the coefficients on the d side; see :mod:`fastridge._sparse`).  ``sqrt(eps)``
+    keeps at least half of the working digits — the standard ``"auto"`` already holds
+    the Cholesky route to (:func:`fallback_rcond`: ``eps · κ ≤ sqrt(eps)``, docs/math.md
+    §8.2), so neither route ``"auto"`` may take promises less than the other: 1.5e-8 in
+    float64, 3.5e-4 in float32.
+    """
+    return math.sqrt(_eps(dtype))
+
+
+# Measured costs (one core of the reference machine, AMD EPYC AVX2; only their ratios
+# matter): a dense LAPACK/BLAS-3 flop; one update of a Gram entry from a pair of nonzeros,
+# in cache (Gram ≤ 4 MiB) or not; one stored entry read by a CSR loop; one element of a
+# vector operation; the Python overhead of one conjugate-gradient iteration.
+_FLOP = 1 / 15e9
+_PAIR_IN_CACHE, _PAIR_OUT_OF_CACHE = 5e-9, 1.2e-7
+_NNZ = 2e-9
+_VECTOR = 1.5e-9
+_ITERATION = 1e-4
+
+#: ``"auto"`` takes the exact route without trying conjugate gradients when it costs no
+#: more than this many iterations: exactness is worth that much.
+EXACT_PREFERENCE_ITERATIONS = 40
+
+
+def sparse_costs(n: int, d: int, nnz: int, row_pairs: float, col_pairs: float,
+                 k: int) -> dict:
+    """Estimated seconds of each route for sparse X (n×d, ``nnz`` stored entries, ``k``
+    targets).  ``row_pairs = Σ_i nnz_i(nnz_i + 1)/2`` (pairs of entries within a row: the
+    updates that accumulate ``XᵀX``), ``col_pairs`` the same over columns (``XXᵀ``).
+
+    ``"primal"``: the pairs, then ``d³/3`` for ?potrf; ``"dual"``: the pairs, ``n³/3``
+    and a few passes over the ``n×n`` matrix (centring, weights); ``"cg_primal"`` /
+    ``"cg_dual"``: one iteration on the d or n side (two passes over the nonzeros per
+    target, a dozen vector operations, the loop's own overhead).  ``inf`` where the Gram
+    matrix exceeds :data:`SPARSE_GRAM_LIMIT`.
+    """
+    def exact(m, pairs):
+        if m * m > SPARSE_GRAM_LIMIT:
+            return math.inf
+        pair = _PAIR_IN_CACHE if 8 * m * m <= 1 << 22 else _PAIR_OUT_OF_CACHE
+        return (pairs * pair + (m ** 3 / 3 + 2 * m * m * k) * _FLOP
+                + 6 * m * m * _VECTOR + 2 * nnz * k * _NNZ)
+
+    def iteration(m):
+        return 2 * nnz * k * _NNZ + 12 * m * k * _VECTOR + _ITERATION
+
+    return {"primal": exact(d, row_pairs), "dual": exact(n, col_pairs),
+            "cg_primal": iteration(d), "cg_dual": iteration(n)}
+
+
+def sparse_plan(n: int, d: int, nnz: int, row_pairs: float, col_pairs: float, k: int,
+                any_alpha_zero: bool):
+    """What ``solver="auto"`` does with sparse X: ``(exact, side, budget)``.
+
+    ``exact`` is ``"primal"``, ``"dual"`` or ``None`` (both Gram matrices too large),
+    ``side`` the side conjugate gradients work on (``"primal"`` when n >= d, else
+    ``"dual"``, the smaller system), ``budget`` the iterations conjugate gradients may
+    take before ``auto`` gives up on them for the exact route: ``0`` means go exact at
+    once, ``None`` means no exact route is left (iterate to ``max_iter``).
+
+    The rule: the cheaper exact route (:func:`sparse_costs`) runs at once when it costs
+    no more than :data:`EXACT_PREFERENCE_ITERATIONS` iterations, or when any α is 0
+    (conjugate gradients need ``XᵀX + αI`` positive definite).  Otherwise conjugate
+    gradients run first, with a budget of half the exact route's cost: when they have
+    not converged by then (or their observed rate says they will not), the exact route
+    runs, so ``auto`` costs at most about 1.5 times the better of the two.
+    """
+    costs = sparse_costs(n, d, nnz, row_pairs, col_pairs, k)
+    exact = min(("primal", "dual"), key=costs.get)
+    if math.isinf(costs[exact]):
+        exact = None
+    side = "primal" if n >= d else "dual"
+    if exact is None:
+        return None, side, None
+    per_iteration = costs["cg_" + side]
+    if any_alpha_zero or costs[exact] <= EXACT_PREFERENCE_ITERATIONS * per_iteration:
+        return exact, side, 0
+    return exact, side, int(costs[exact] / (2 * per_iteration))

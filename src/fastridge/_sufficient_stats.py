@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas
 
-from . import _policy, _ridge
+from . import _policy, _ridge, _sparse
 from ._solvers import eigen_path, overflow_error, solve_gram
+from ._validation import is_sparse
 
 _EMPTY = {np.dtype(np.float32): np.empty(0, np.float32),
           np.dtype(np.float64): np.empty(0, np.float64)}
@@ -123,9 +124,13 @@ class Stats:
         is accumulated straight into ``C`` (?syrk with beta = 1); a float32 block into a
         float32 scratch that is merged in float64.  Blocks merge by Chan's update.
 
+        Sparse X (validated CSR/CSC) goes to :meth:`_add_sparse_block`.
+
         Raises ``ValueError`` for NaN/inf in X or y or a Gram matrix that overflows; the
         statistics are then unchanged.
         """
+        if is_sparse(X):
+            return self._add_sparse_block(X, Y, sw)
         m, d = X.shape
         wb = float(m) if sw is None else float(sw.sum(dtype=np.float64))
         if wb == 0:
@@ -180,6 +185,34 @@ class Stats:
         blas.dsyr(-wb, offx, a=G, lower=0, overwrite_a=1)          # C_b = S − W off offᵀ
         blas.dger(-wb, offx, offy, a=Bb, overwrite_a=1)            # B_b = T − W offx offyᵀ
         block.C, block.B = G, Bb
+        return self.merge_(block)
+
+    def _add_sparse_block(self, X, Y, sw) -> "Stats":
+        """Add a validated sparse block: its centred moments from
+        :func:`fastridge._sparse.moments` (accumulated over the nonzeros; columns whose
+        mean exceeds four standard deviations, :data:`fastridge._policy.
+        UNTRACKED_CENTRING_LIMIT`, centred exactly in dense blocks), merged by Chan's
+        update.  X is never densified; the block's own ``C`` costs d² more memory while
+        it is merged.
+        """
+        m = X.shape[0]
+        wb = float(m) if sw is None else float(sw.sum(dtype=np.float64))
+        if wb == 0:
+            self.count += m
+            return self
+        mo = _sparse.moments(X, Y, sw, _policy.UNTRACKED_CENTRING_LIMIT)
+        C = mo["C"]
+        if not (np.isfinite(np.diagonal(C)).all() and np.isfinite(mo["B"]).all()
+                and np.isfinite(mo["yy"]).all()):
+            Y2 = Y.reshape(m, -1)
+            raise (ValueError("y contains NaN or infinity; expected only finite values")
+                   if not np.isfinite(Y2).all() else overflow_error(X.dtype))
+        C[np.tril_indices(C.shape[0], -1)] = 0.0  # upper triangle only, as kept here
+        block = Stats.__new__(Stats)
+        block.weight, block.count, block.yy = wb, m, mo["yy"]
+        block.xorigin, block.xoffset = mo["xorigin"], mo["xoffset"]
+        block.yorigin, block.yoffset = mo["yorigin"], mo["yoffset"]
+        block.C, block.B = C, np.asfortranarray(mo["B"])
         return self.merge_(block)
 
     def _merge_moments(self, other: "Stats"):
