@@ -402,8 +402,12 @@ def test_landing_report_counts_what_it_says():
     runs = sgd.Runs(initial=(W1, b, W2), params=(W1, b, W2), loss=np.zeros((2, 1)),
                     seconds=0.0, n_threads=1)
     text = landing_report(runs, x, [0.0], [2.0])
+    # the kink is a data point: the window is ±max(2 % of the range, gap/8) = ±0.0625
     assert ("kink at +0: a strong elbow within 0.02 in 2 of 2 runs; the slope changes "
-            "within 0.04 add up to +1.500 (median; the target's: +2)") in text
+            "in [-0.0625, +0.0625] add up to +1.500 (median; the target's: +2)") in text
+    # a kink between data points: summed from the point before it to the one after
+    text = landing_report(runs, x, [0.3], [-1.0])
+    assert "in [-0.0625, +0.562] add up to +1.000" in text  # 1.5 at ~0, −0.5 at 0.5
     # |slope change| inside the data: run 0: 1.5 (at 0, a data point) + 0.5 (at 0.5);
     # run 1: 1.5 (at 0.01, within 0.0625 of 0) + 0.5: all at the data; uniform: 5 × 0.125 / 2
     assert ("100% of the |slope change| (and 100% of the elbows) inside the data lie "

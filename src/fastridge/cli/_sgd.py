@@ -112,10 +112,12 @@ def landing_report(runs: Runs, x, kinks, jumps) -> str:
 
     A unit is *strong* if its slope change ``|W1|·W2`` is at least a tenth of its run's
     largest.  Per kink: in how many runs a strong elbow lies within 1 % of the data range,
-    and the sum of the slope changes within 2 % (median over runs), against the
-    target's.  Then: the share of all ``|slope change|`` inside the data that sits within
-    an eighth of the median sample gap of a data point, against the share a uniform
-    spread would put there.
+    and the sum of the slope changes (median over runs) from the data point before the
+    kink to the one after it (at least ±2 % of the range; widened by the tolerance
+    below), against the target's: SGD may put the bend on those data points rather than
+    on the kink.  Then: the share of all ``|slope change|`` inside the data that sits
+    within an eighth of the median sample gap of a data point, against the share a
+    uniform spread would put there.
     """
     W1, b, W2 = runs.params
     m = len(W1)
@@ -125,17 +127,20 @@ def landing_report(runs: Runs, x, kinks, jumps) -> str:
     lo, hi = float(np.min(x)), float(np.max(x))
     span = (hi - lo) or 1.0
     strong = np.abs(jump) >= 0.1 * np.abs(jump).max(axis=1, keepdims=True)
+    xs = np.unique(np.asarray(x, dtype=float))
+    tol = float(np.median(np.diff(xs))) / 8 if len(xs) > 1 else 0.0
     lines = []
     for k, target in zip(kinks, jumps):
         near = np.abs(e - k) <= 0.01 * span
         found = int(np.sum(np.any(near & strong, axis=1)))
-        total = np.where(np.abs(e - k) <= 0.02 * span, jump, 0.0).sum(axis=1)
+        before, after = xs[xs <= k], xs[xs >= k]  # the data points around the kink
+        a = min(k - 0.02 * span, (before[-1] if len(before) else k) - tol)
+        z = max(k + 0.02 * span, (after[0] if len(after) else k) + tol)
+        total = np.where((e >= a) & (e <= z), jump, 0.0).sum(axis=1)
         lines.append(f"  kink at {k:+g}: a strong elbow within {0.01 * span:.3g} in {found} "
-                     f"of {m} runs; the slope changes within {0.02 * span:.3g} add up to "
+                     f"of {m} runs; the slope changes in [{a:+.3g}, {z:+.3g}] add up to "
                      f"{np.median(total):+.3f} (median; the target's: {target:+.3g})")
-    xs = np.unique(np.asarray(x, dtype=float))
     if len(xs) > 1:
-        tol = float(np.median(np.diff(xs))) / 8
         inside = np.isfinite(e) & (e >= lo) & (e <= hi)
         at = np.searchsorted(xs, np.where(inside, e, lo))  # nearest data point's distance
         dist = np.minimum(np.abs(e - xs[np.clip(at - 1, 0, len(xs) - 1)]),
