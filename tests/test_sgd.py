@@ -728,7 +728,7 @@ def test_regressor_params_and_errors():
     model = fr.ReLURegressor(n_hidden=5, lr=0.1, callback=None)
     params = model.get_params()
     assert params == dict(n_hidden=5, lr=0.1, epochs=10, shuffle=True, random_state=None,
-                          record_every=0, callback=None)
+                          record_every=0, callback=None, n_init=1)
     assert model.set_params(epochs=3, lr=0.05) is model
     assert (model.epochs, model.lr) == (3, 0.05)
     with pytest.raises(ValueError, match="Invalid parameter"):
@@ -756,3 +756,50 @@ def test_regressor_float32_and_callback():
     assert model.W1_.dtype == np.float32
     assert model.predict(x).dtype == np.float32
     assert seen == [0, 1, 2] and model.loss_curve_.shape == (3,)
+
+
+def test_regressor_one_init_is_init_network_then_relu_sgd():
+    from fastridge.sgd import init_network
+    x = np.linspace(-2, 2, 80)
+    model = fr.ReLURegressor(n_hidden=6, lr=0.02, epochs=5, random_state=3,
+                             record_every=40).fit(x, x**2)
+    rng = np.random.default_rng(3)
+    res = fr.relu_sgd(x, x**2, *init_network(x, x**2, 6, rng), lr=0.02, epochs=5,
+                      shuffle=True, seed=rng, record_every=40)
+    np.testing.assert_array_equal(model.W2_, res.W2)
+    np.testing.assert_array_equal(model.elbows_, res.elbows)
+    assert model.best_init_ == 0 and model.init_losses_.shape == (1,)
+
+
+def test_regressor_n_init_keeps_the_best_restart():
+    from fastridge.sgd import init_network
+    x = np.linspace(-3, 3, 120)
+    y = np.sin(x)
+    model = fr.ReLURegressor(n_hidden=5, lr=0.02, epochs=8, random_state=1, n_init=4,
+                             record_every=60).fit(x, y)
+    # the restarts: child generators of random_state, trained by relu_sgd_many
+    streams = np.random.default_rng(1).spawn(4)
+    starts = [init_network(x, y, 5, g) for g in streams]
+    res = fr.relu_sgd_many(x, y, *(np.stack([p[j] for p in starts]) for j in range(3)),
+                           lr=0.02, epochs=8, shuffle=True, seeds=streams, record_every=60)
+    losses = [0.5 * np.mean((np.maximum(np.outer(x, res.W1[i]) + res.b[i], 0) @ res.W2[i]
+                             - y) ** 2) for i in range(4)]
+    np.testing.assert_allclose(model.init_losses_, losses, rtol=1e-12)
+    best = int(np.argmin(losses))
+    assert model.best_init_ == best
+    np.testing.assert_array_equal(model.W1_, res.W1[best])
+    np.testing.assert_array_equal(model.loss_curve_, res.loss[best])
+    np.testing.assert_array_equal(model.elbows_, res.elbows[best])
+    # the kept network's training loss is the smallest of the restarts'
+    assert 0.5 * np.mean((model.predict(x) - y) ** 2) == pytest.approx(min(losses))
+
+
+def test_regressor_n_init_errors():
+    x = np.linspace(-1, 1, 10)
+    with pytest.raises(ValueError, match="n_init must be >= 1; got 0"):
+        fr.ReLURegressor(n_init=0).fit(x, x)
+    with pytest.raises(ValueError, match="callback works with n_init=1 only"):
+        fr.ReLURegressor(n_init=2, callback=lambda e, loss: None).fit(x, x)
+    with pytest.raises(TypeError, match="random_state must be None, an int >= 0"):
+        fr.ReLURegressor(random_state="abc").fit(x, x)
+

@@ -16,7 +16,7 @@ import numpy as np
 from ._base import RegressorBase
 from ._validation import as_float_array, check_scalar
 from ._sgd_threads import available_cores
-from .sgd import _check_seeds, _generator, relu_sgd, relu_sgd_many
+from .sgd import SGDResult, _check_seeds, _generator, relu_sgd, relu_sgd_many
 
 __all__ = ["init_network", "train_relu", "Training", "train_relu_many", "Runs",
            "ReLURegressor"]
@@ -262,6 +262,17 @@ def train_relu_many(x, y, *, hidden: int, epochs: int, lr, seeds,
                 seconds=seconds, n_threads=min(n_threads, m))
 
 
+def _net(x, W1, b, W2) -> np.ndarray:
+    """``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` for 1-D ``x``, in blocks of rows."""
+    dtype = np.result_type(x.dtype, W1.dtype)
+    out = np.empty(len(x), dtype=dtype)
+    block = 8192  # rows at a time: the (block, d) activations stay small
+    for start in range(0, len(x), block):
+        xb = x[start:start + block, None].astype(dtype, copy=False)
+        out[start:start + block] = np.maximum(xb * W1 + b, 0) @ W2
+    return out
+
+
 class ReLURegressor(RegressorBase):
     """One-input ReLU network ``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` fitted by per-sample SGD.
 
@@ -291,6 +302,13 @@ class ReLURegressor(RegressorBase):
         Record the elbows every this many steps (see :func:`relu_sgd`) in ``elbows_``.
     callback : callable, optional
         ``callback(epoch, loss)`` after each epoch; a true return value stops training.
+        Only with ``n_init=1``.
+    n_init : int, default=1
+        Independent restarts, >= 1: ``n_init`` initialisations (each from its own child
+        of the ``random_state`` generator, which also drives its shuffling) trained at
+        once by :func:`relu_sgd_many` on every core; the one whose final parameters have
+        the lowest training loss ``½ mean (f(x) − y)²`` is kept.  With ``n_init=1``
+        (the default) the single network is seeded by ``random_state`` directly.
 
     Attributes
     ----------
@@ -302,6 +320,10 @@ class ReLURegressor(RegressorBase):
         Recorded elbows, shape ``(1 + n_steps // record_every, n_hidden)``, or None.
     n_features_in_ : int
         Always 1.
+    init_losses_ : ndarray of shape (n_init,)
+        Training loss ``½ mean (f(x) − y)²`` of each restart's final parameters.
+    best_init_ : int
+        The restart kept (``argmin(init_losses_)``); 0 with ``n_init=1``.
 
     Examples
     --------
@@ -316,7 +338,8 @@ class ReLURegressor(RegressorBase):
 
     def __init__(self, n_hidden: int = 32, *, lr: float = 0.01, epochs: int = 10,
                  shuffle: bool = True, random_state=None, record_every: int = 0,
-                 callback: Optional[Callable[[int, float], object]] = None):
+                 callback: Optional[Callable[[int, float], object]] = None,
+                 n_init: int = 1):
         self.n_hidden = n_hidden
         self.lr = lr
         self.epochs = epochs
@@ -324,6 +347,7 @@ class ReLURegressor(RegressorBase):
         self.random_state = random_state
         self.record_every = record_every
         self.callback = callback
+        self.n_init = n_init
 
     @staticmethod
     def _column(x, name: str, dtype=None) -> np.ndarray:
@@ -336,7 +360,8 @@ class ReLURegressor(RegressorBase):
         return np.ascontiguousarray(arr.reshape(-1))
 
     def fit(self, x, y) -> "ReLURegressor":
-        """Initialise (see the class docstring) and train by :func:`relu_sgd`.
+        """Initialise (see the class docstring) and train by :func:`relu_sgd`
+        (:func:`relu_sgd_many` for ``n_init > 1``, keeping the best restart).
 
         Parameters
         ----------
@@ -352,14 +377,33 @@ class ReLURegressor(RegressorBase):
         if len(x) != len(y):
             raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match")
         d = check_scalar(self.n_hidden, "n_hidden", low=1, integer=True)
-        rng = np.random.default_rng(self.random_state)
-        W1, b, W2 = init_network(x, y, d, rng)
-        res = relu_sgd(x, y, W1, b, W2, lr=self.lr, epochs=self.epochs, shuffle=self.shuffle,
-                       seed=rng, record_every=self.record_every, callback=self.callback)
-        self.W1_, self.b_, self.W2_ = res.W1, res.b, res.W2
-        self.loss_curve_ = res.loss
-        self.elbows_ = res.elbows
-        self.n_iter_ = len(res.loss)
+        n_init = check_scalar(self.n_init, "n_init", low=1, integer=True)
+        if n_init > 1 and self.callback is not None:
+            raise ValueError(f"callback works with n_init=1 only (one network per epoch to "
+                             f"report); got n_init={n_init}")
+        rng = _generator(self.random_state, "random_state")
+        if n_init == 1:
+            W1, b, W2 = init_network(x, y, d, rng)
+            one = relu_sgd(x, y, W1, b, W2, lr=self.lr, epochs=self.epochs,
+                           shuffle=self.shuffle, seed=rng, record_every=self.record_every,
+                           callback=self.callback)
+            # as relu_sgd_many's result for one network: a leading axis of length 1
+            res = SGDResult(*(None if a is None else a[None] for a in
+                              (one.W1, one.b, one.W2, one.loss, one.elbows)))
+        else:
+            streams = rng.spawn(n_init)  # one child generator per restart
+            starts = [init_network(x, y, d, g) for g in streams]
+            res = relu_sgd_many(x, y, *(np.stack([p[j] for p in starts]) for j in range(3)),
+                                lr=self.lr, epochs=self.epochs, shuffle=self.shuffle,
+                                seeds=streams, record_every=self.record_every)
+        # the training loss of each restart's final parameters
+        fits = np.stack([_net(x, *p) for p in zip(res.W1, res.b, res.W2)])  # (n_init, n)
+        self.init_losses_ = 0.5 * np.mean((fits - y) ** 2, axis=1)
+        self.best_init_ = best = int(np.argmin(self.init_losses_))
+        self.W1_, self.b_, self.W2_ = res.W1[best], res.b[best], res.W2[best]
+        self.loss_curve_ = res.loss[best]
+        self.elbows_ = None if res.elbows is None else res.elbows[best]
+        self.n_iter_ = len(self.loss_curve_)
         self.n_features_in_ = 1
         return self
 
@@ -376,10 +420,4 @@ class ReLURegressor(RegressorBase):
         """
         self._check_fitted()
         x = self._column(x, "x")
-        dtype = np.result_type(x.dtype, self.W1_.dtype)
-        out = np.empty(len(x), dtype=dtype)
-        block = 8192  # rows at a time: the (block, d) activations stay small
-        for start in range(0, len(x), block):
-            xb = x[start:start + block, None].astype(dtype, copy=False)
-            out[start:start + block] = np.maximum(xb * self.W1_ + self.b_, 0) @ self.W2_
-        return out
+        return _net(x, self.W1_, self.b_, self.W2_)
