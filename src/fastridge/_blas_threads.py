@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import ctypes
 import sys
+
+import numpy as np
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["serial", "small", "workers", "map_serial", "SMALL_FLOPS"]
+__all__ = ["serial", "small", "workers", "map_serial", "Work", "SMALL_FLOPS"]
 
 #: A BLAS call of fewer floating-point operations than this (≈ 30 ms of one core) is
 #: "small": a phase made of such calls runs in :func:`serial`.
@@ -140,3 +142,32 @@ def map_serial(fn, items, parallel: bool = True):
             return [fn(item) for item in items]
         with ThreadPoolExecutor(nw) as pool:
             return list(pool.map(fn, items))
+
+
+class Work:
+    """Work buffers of one task, reused by every GEMM it runs (``matmul(out=...)``).
+
+    A fresh 64 MiB result per product costs its page faults each time, and threads of
+    one process fault in turn; a task allocates its buffers once and keeps them."""
+
+    def __init__(self):
+        self._bufs = {}
+
+    def get(self, name, shape, dtype):
+        size = int(np.prod(shape))
+        buf = self._bufs.get((name, np.dtype(dtype)))
+        if buf is None or buf.size < size:
+            buf = np.empty(max(size, 1), dtype)
+            self._bufs[(name, np.dtype(dtype))] = buf
+        return buf[:size].reshape(shape)
+
+
+def _test_centred(Yb, test):
+    """``Y_E − mean(Y_E)`` from the test rows themselves (a constant fold gives exact 0)."""
+    Yt = _cvfolds.centred_rows(Yb, test, None)
+    Yt -= Yt.mean(axis=0)
+    return Yt
+
+
+_NO_ROWS = np.empty((0, 1))
+_NO_W = np.empty(0)

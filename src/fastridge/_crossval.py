@@ -260,9 +260,10 @@ def _r2(sse, sst):
     return np.where(sst > 0, out, np.where(sse > 0, 0.0, 1.0))
 
 
-def _chunks(n_alphas, rows, kb):
-    """α chunks whose stacked predictions (c·rows, kb) stay within :data:`BUDGET`."""
-    per = max(1, min(n_alphas, BUDGET // max(1, rows * kb)))
+def _chunks(n_alphas, rows, kb, r=1):
+    """α chunks whose stacked predictions (c·rows, kb) and stacked rows (c·rows, r) stay
+    within :data:`BUDGET`."""
+    per = max(1, min(n_alphas, BUDGET // max(1, rows * max(kb, r))))
     return [slice(a, min(a + per, n_alphas)) for a in range(0, n_alphas, per)]
 
 
@@ -273,11 +274,10 @@ def _test_centred(Yb, test):
     return Yt
 
 
-_NO_ROWS = np.empty((0, 1))
 _NO_W = np.empty(0)
 
 
-def stacked_sq_sums(P, F, C, Y, out, w=None, dtype=np.float64):
+def stacked_sq_sums(P, F, C, Y, out, w=None, dtype=np.float64, work=None):
     """``out[a, t] = Σ_i ((Y − P diag(F[:, a]) C)[i, t] · w[a, i])²`` for every α column
     a of ``F`` (r, n_alphas), in chunks: ``P`` is scaled per α and stacked, (c·m, r), so
     one GEMM with C (r, kb) gives the c blocks of predictions and one compiled pass
@@ -292,16 +292,21 @@ def stacked_sq_sums(P, F, C, Y, out, w=None, dtype=np.float64):
           else np.ascontiguousarray(Y, dtype=dtype))
     C = np.ascontiguousarray(C, dtype=dtype)
     P = P.astype(dtype, copy=False)
-    for sl in _chunks(F.shape[1], m, kb):
-        Ps = (F[:, sl].T.astype(dtype)[:, None, :] * P[None]).reshape(-1, r)  # (c·m, r)
-        E = Ps @ C  # E.shape = (c·m, kb): block a holds P diag(F[:, a]) C
+    work = _blas_threads.Work() if work is None else work
+    Ft = np.ascontiguousarray(F.T, dtype=dtype)  # (n_alphas, r)
+    for sl in _chunks(F.shape[1], m, kb, r):
+        c = sl.stop - sl.start
+        Ps = work.get("Ps", (c, m, r), dtype)
+        np.multiply(Ft[sl][:, None, :], P[None], out=Ps)  # block a: P diag(F[:, a])
+        E = work.get("E", (c * m, kb), dtype)
+        np.matmul(Ps.reshape(c * m, r), C, out=E)  # block a holds P diag(F[:, a]) C
         wa = _NO_W if w is None else np.ascontiguousarray(w[sl]).reshape(-1)
         part = out[sl]
         part[...] = 0.0
         _cvkernels.sq_sums(E.reshape(-1, m, kb), Yk, wa, part)
 
 
-def per_target_scores(P, F, C, Ye, scoring, Yc=None, dtype=np.float64):
+def per_target_scores(P, F, C, Ye, scoring, Yc=None, dtype=np.float64, work=None):
     """Fold scores (n_alphas, kb) from ``P`` (n_e, r), filter ``F = 1/(λ + α)``
     (r, n_alphas), ``C`` (r, kb), the test targets ``Ye = Y_E − ȳ_T`` (n_e, kb) and, for
     R² and correlation, ``Yc = Y_E − mean(Y_E)``; predictions in ``dtype``."""
@@ -312,11 +317,11 @@ def per_target_scores(P, F, C, Ye, scoring, Yc=None, dtype=np.float64):
         Pc = P - P.mean(axis=0)
         cov = F.T @ ((Pc.T @ Yc) * C)  # Σ (y − ȳ)(ŷ − ŷ̄), (n_alphas, kb)
         vy = np.einsum("it,it->t", Yc, Yc)
-        stacked_sq_sums(Pc, F, C, None, out, dtype=dtype)  # Σ (ŷ − ŷ̄)²
+        stacked_sq_sums(Pc, F, C, None, out, dtype=dtype, work=work)  # Σ (ŷ − ŷ̄)²
         den = np.sqrt(out * vy)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, cov / den, 0.0)
-    stacked_sq_sums(P, F, C, Ye, out, dtype=dtype)  # SSE
+    stacked_sq_sums(P, F, C, Ye, out, dtype=dtype, work=work)  # SSE
     if scoring == "r2":
         return _r2(out, np.einsum("it,it->t", Yc, Yc))
     return -out / P.shape[0]
@@ -438,13 +443,14 @@ def _run_batches(X, Y2, sw, folds, plan, icpt, batches, filters, scoring, summed
             out = acc[:, tb]  # a view: tasks write disjoint columns
 
             def columns(cs):
+                work = _blas_threads.Work()  # buffers reused by every fold and α chunk
                 for i, f in enumerate(folds):
                     C, ybar = batch.fold_targets(f, icpt, sw, cs)
                     Yb = batch.Yb[:, cs]
                     Ye = _cvfolds.centred_rows(Yb, f.test, ybar)  # (n_e, kc)
                     Yc = None if scoring == SCORINGS[0] else _test_centred(Yb, f.test)
                     out[:, cs] += per_target_scores(f.P, filters[i], C, Ye, scoring, Yc,
-                                                    dtype)
+                                                    dtype, work)
 
             _blas_threads.map_serial(columns, cols, parallel)
             continue

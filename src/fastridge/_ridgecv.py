@@ -54,10 +54,10 @@ def _loo_correlation(spectral, alphas, Y2):
     Yd = Y2 - Y2.mean(axis=0, dtype=np.float64)  # y − ȳ, (n, k)
     sst = np.einsum("ik,ik->k", Yd, Yd)
     se, se2, sye = (np.zeros((a.size, k)) for _ in range(3))
-    for rows, sl, E in spectral._loo_blocks(a):  # E.shape = (m, c, k)
-        se[sl] += E.sum(axis=0)
-        se2[sl] += np.einsum("ick,ick->ck", E, E)
-        sye[sl] += np.einsum("ik,ick->ck", Yd[rows], E)
+    for rows, sl, E in spectral.loo_residual_blocks(a):  # E.shape = (c, m, k)
+        se[sl] += E.sum(axis=1)
+        se2[sl] += np.einsum("cik,cik->ck", E, E)
+        sye[sl] += np.einsum("ik,cik->ck", Yd[rows], E)
     n = Y2.shape[0]
     cov = sst - sye                                 # Σ (y − ȳ)(ŷ − mean ŷ)
     var = sst - 2.0 * sye + se2 - se * se / n       # Σ (ŷ − mean ŷ)²

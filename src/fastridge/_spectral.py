@@ -22,7 +22,8 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
-from . import _blas_threads, _cvkernels, _policy, _ridge
+from . import _blas_threads, _policy, _ridge
+from ._loo import LeaveOneOut, _direct, _fill
 from ._policy import EPS64, eigen_tolerance
 from ._solvers import overflow_error, svd_factor
 
@@ -35,8 +36,7 @@ METHODS = ("auto", "svd", "eigen")
 _BLOCK = 1 << 18
 # Elements of leave-one-out residuals held at a time (32 MiB of float64).
 _CHUNK = 1 << 22
-_NONE = np.empty(0)  # "absent" for the compiled drivers' optional arrays
-_NO_ROWS = np.empty((0, 1))  # "Y = 0" for the compiled reduction
+
 
 
 # --------------------------------------------------------------------------------------
@@ -52,20 +52,6 @@ def _syrk(A, C=None, trans=0):
     if C is None:
         return blas.dsyrk(1.0, A, trans=trans)
     return blas.dsyrk(1.0, A, beta=1.0, c=C, trans=trans, overwrite_c=1)
-
-
-def _direct(X, mean):
-    """True when X can be used as it is: no centring and already float64."""
-    return mean is None and X.dtype == np.float64
-
-
-def _fill(buf, Xblk, mean_blk):
-    """buf = Xblk − mean_blk in float64 (mean_blk None: a plain cast/copy)."""
-    if mean_blk is None:
-        np.copyto(buf, Xblk)
-    else:
-        np.subtract(Xblk, mean_blk, out=buf)
-    return buf
 
 
 def _row_steps(n, d):
@@ -168,7 +154,7 @@ def _xct_matmul(X, mean, A):
 # The decomposition
 # --------------------------------------------------------------------------------------
 
-class Spectral:
+class Spectral(LeaveOneOut):
     """One decomposition of a ridge problem, then every α by a diagonal rescaling.
 
     Parameters
@@ -386,19 +372,9 @@ class Spectral:
         if loo:
             self._set_loo(U, C, Yc)
 
-    def _set_loo(self, U, C, Yc):
-        """Keep what leave-one-out needs: U (n, r) or the means to rebuild its rows, C = UᵀYc.
-
-        Then, per row (see :meth:`_loo_blocks`), ``1 − H_ii(α) = base_i + Σ_j U_ij²
-        α/(λ_j + α)`` with ``base = 1 − 1/n·[icpt] − Σ_j U_ij²`` and ``Yc − Xc w(α) = R0 +
-        U diag(α/(λ + α)) C`` with ``R0 = Yc − U C``; written this way, no α reintroduces
-        the cancellation of ``1 − H_ii`` or of ``Yc − fitted``.  When U spans everything
-        the intercept leaves (r = n − fit_intercept), R0 and base are exactly 0.
-        """
-        n = Yc.shape[0]
-        self._U, self._C, self._Yc = U, C, Yc
-        self._full = (C.shape[0] == n - self.fit_intercept
-                      and not getattr(self, "_partial", False))
+    def _sizes(self):
+        """``(_BLOCK, _CHUNK)`` of this module, read at call time (tests shrink them)."""
+        return _BLOCK, _CHUNK
 
     @property
     def eigenvalues(self) -> np.ndarray:
@@ -464,206 +440,3 @@ class Spectral:
         """``ȳ − x̄ᵀw`` for coef (d, k) → (k,), or (n_alphas, d, k) → (n_alphas, k)."""
         coef = np.asarray(coef)
         return (self.y_mean - np.matmul(self.X_mean, coef)).astype(self.dtype, copy=False)
-
-    # ---- leave-one-out ---------------------------------------------------------------
-
-    def _u_block(self, rows, xbuf, ubuf, u2buf, sbuf):
-        """Rows ``rows`` of U (m, r), their squares U² and ``Σ_j U_ij²`` (m,), float64.
-
-        U is stored ("svd", "gram") or rebuilt as ``Xc[rows] (V / s)`` ("cov") by one GEMM,
-        on X's own rows where the centring may follow as a subtraction of ``x̄ᵀV / s``,
-        else on the rows centred into ``xbuf``; then one compiled pass centres (if still
-        needed), squares and sums.
-        """
-        m = rows.stop - rows.start
-        if self._U is not None:
-            Ub = self._U[rows]
-            U2 = np.multiply(Ub, Ub, out=u2buf[:m])
-            return Ub, U2, U2.sum(axis=1, out=sbuf[:m])
-        if self._shift_ok:
-            B, shift = self._X[rows], self._cs
-        else:
-            B = (self._X[rows] if _direct(self._X, self._mean)
-                 else _fill(xbuf[:m], self._X[rows], self._mean))  # Xc[rows]
-            shift = _NONE
-        Ub = np.matmul(B, self._Vs, out=ubuf[:m])  # X is read once, no n×r array kept
-        _ridge.center_square_rows(Ub, shift, u2buf[:m], sbuf[:m])
-        return Ub, u2buf[:m], sbuf[:m]
-
-    def _loo_blocks(self, alphas):
-        """Yield ``(rows, slice of alphas, E)`` with E (m, c, k) the LOO residuals e_i(α).
-
-        Blocks of rows, so nothing of size n×r or n×n_alphas×k is formed: a block's U rows
-        (recomputed from X on the cov route), their squares, the projection residual and
-        the leverage complement live in work buffers reused by every block, of about
-        ``_BLOCK`` entries each; a chunk of α holds at most ``_CHUNK`` residuals and
-        ``_CHUNK`` entries of ``g ⊙ C``.  E is one of those buffers: it is overwritten by
-        the next block.
-        """
-        if self._C is None:
-            raise RuntimeError("Spectral was built with loo=False")
-        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        C, Yc, lam = self._C, self._Yc, self._lam
-        n, d, r, k = self.n_samples, self.n_features, self.rank, self.n_targets
-        stored = self._U is not None
-        width = max(r, k, 1) if stored else max(d, k, 1)  # the cov route's xbuf is (m, d)
-        step = max(1, min(n, _BLOCK // width))  # rows per block
-        per = max(1, min(a.size, _CHUNK // (max(step, r) * k)))  # α per chunk
-        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
-        mbuf = np.empty(r * per * k)
-
-        def g_times_c(first, last):  # (r, c·k): g ⊙ C for α[first:last], in mbuf
-            Mc = mbuf[: r * (last - first) * k].reshape(r, last - first, k)
-            np.multiply(g[:, first:last, None], C[:, None, :], out=Mc)
-            return Mc.reshape(r, (last - first) * k)
-
-        M = g_times_c(0, a.size) if per == a.size else None  # one chunk: built once
-        xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
-                else np.empty((step, d)))
-        ubuf = None if stored else np.empty((step, r))
-        u2buf, sbuf = np.empty((step, r)), np.empty(step)
-        dbuf, ebuf = np.empty(step * per), np.empty(step * per * k)
-        for start in range(0, n, step):
-            rows = slice(start, min(start + step, n))
-            m = rows.stop - rows.start
-            Ub, U2, sq = self._u_block(rows, xbuf, ubuf, u2buf, sbuf)  # (m, r), (m, r), (m,)
-            if self._full:
-                base, R0 = 0.0, None
-            else:
-                lev0 = self.fit_intercept / n if self._lev0 is None else self._lev0[rows]
-                base = ((1.0 - lev0) - sq)[:, None]  # (m, 1)
-                R0 = Yc[rows] - Ub @ C  # (m, k)
-            for first in range(0, a.size, per):
-                sl = slice(first, min(first + per, a.size))
-                c = sl.stop - sl.start
-                denom = np.matmul(U2, g[:, sl], out=dbuf[: m * c].reshape(m, c))
-                denom += base  # 1 − H_ii(α) = base + Σ_j U_ij² g_j
-                Mc = M if M is not None else g_times_c(sl.start, sl.stop)
-                E = np.matmul(Ub, Mc, out=ebuf[: m * c * k].reshape(m, c * k)).reshape(m, c, k)
-                if R0 is not None:
-                    E += R0[:, None, :]  # Yc − fitted = R0 + U diag(g) C
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    E /= denom[:, :, None]  # leverage 1 (α = 0 on interpolating data)
-                yield rows, sl, E
-
-    def loo_residuals(self, alphas) -> np.ndarray:
-        """Exact leave-one-out residuals ``y_i − ŷ_(−i)`` for every α.
-
-        Returns
-        -------
-        residuals : ndarray of shape (n_alphas, n, k), float64
-            Squared, these are scikit-learn's ``RidgeCV(store_cv_results=True).cv_results_``
-            (which is (n, k, n_alphas), or (n, n_alphas) for 1-D y).  Where α = 0 meets
-            a sample of leverage 1 (e.g. wide data) the residual is undefined: inf or nan.
-        """
-        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        out = np.empty((a.size, self.n_samples, self.n_targets))
-        for rows, sl, E in self._loo_blocks(a):
-            out[sl, rows] = E.transpose(1, 0, 2)
-        return out
-
-    def loo_mse(self, alphas, per_target: bool = False) -> np.ndarray:
-        """Exact leave-one-out mean squared error for every α.
-
-        Parameters
-        ----------
-        alphas : array_like of shape (n_alphas,)
-            ``α ≥ 0`` (not checked).
-        per_target : bool, default=False
-            ``True``: one MSE per target, shape (n_alphas, k) (for ``alpha_per_target``).
-            ``False``: the mean over samples *and* targets, shape (n_alphas,) — minus
-            scikit-learn's ``RidgeCV`` score without a scorer.
-
-        Returns
-        -------
-        mse : ndarray of shape (n_alphas,) or (n_alphas, k), float64
-        """
-        a = np.asarray(alphas, dtype=np.float64).reshape(-1)
-        out = self._loo_sse(a)
-        out /= self.n_samples
-        return out if per_target else out.mean(axis=1)
-
-    def _loo_sse(self, a):
-        """``Σ_i e_i(α)²`` per α and target, (n_alphas, k): the residuals of a block of
-        rows and a chunk of α come from one GEMM and are divided, squared and summed by
-        one compiled pass (:func:`fastridge._cvkernels.sq_sums`), never stored.
-
-        ``e_i = (Yc_i − Σ_j U_ij h_j C_j) / (1 − H_ii)``, ``h = λ/(λ + α)`` — or, when U
-        spans everything the intercept leaves (R0 = 0), ``e_i = Σ_j U_ij g_j C_j / (1 −
-        H_ii)`` with ``g = 1 − h``, which keeps small residuals accurate (see
-        :meth:`_set_loo`).  The α chunk is applied to the smaller operand: U's rows scaled
-        per α and stacked, (c·m, r) @ C (r, k), when k ≥ m; else C's columns, U (m, r) @
-        (r, c·k).  Each GEMM's output holds at most :data:`_CHUNK` entries.
-        """
-        if self._C is None:
-            raise RuntimeError("Spectral was built with loo=False")
-        C, Yc, lam = self._C, self._Yc, self._lam
-        n, d, r, k = self.n_samples, self.n_features, self.rank, self.n_targets
-        na = a.size
-        g = a[None, :] / (lam[:, None] + a[None, :])  # α/(λ + α), (r, n_alphas)
-        fac = g if self._full else 1.0 - g  # what U's columns are scaled by
-        # float64 even for float32 data: each residual is divided by 1 − H_ii, which is
-        # small for high-leverage rows and would magnify float32 rounding of the products
-        Y = _NO_ROWS if self._full else Yc
-        Ct = np.ascontiguousarray(C)
-        stored = self._U is not None
-        width = max(r, k, 1) if stored else max(d, k, 1)
-        rows_per_gemm = max(1, _CHUNK // max(r, k, 1))  # stacked rows c·m per product
-        step = max(1, min(n, _BLOCK // width, max(32, rows_per_gemm // na)))
-        stack = k >= step  # scale U's rows (smaller) rather than C's columns
-        per = (max(1, min(na, rows_per_gemm // step)) if stack
-               else max(1, min(na, _CHUNK // max(step * k, r * k))))
-        parallel = not _blas_threads.small(2.0 * n * r * na * k)
-        Z_all = None  # C's columns scaled by every α at once, when one chunk holds them
-        if not stack and per == na:
-            Z_all = (fac[:, :, None] * C[:, None, :]).reshape(r, na * k)
-        nw = _blas_threads.workers(-(-n // step)) if parallel else 1
-        bounds = np.linspace(0, -(-n // step), nw + 1).astype(int) * step
-        ranges = [(a, min(b, n)) for a, b in zip(bounds[:-1], bounds[1:]) if a < n]
-
-        def task(span):  # its own buffers and sums: row ranges are independent
-            xbuf = (None if stored or self._shift_ok or _direct(self._X, self._mean)
-                    else np.empty((step, d)))
-            ubuf = None if stored else np.empty((step, r))
-            return self._loo_sse_rows(span, step, stack, per, fac, g, Y, Ct, C, xbuf,
-                                      ubuf, np.empty((step, r)), np.empty(step), Z_all)
-
-        return sum(_blas_threads.map_serial(task, ranges, parallel))
-
-    def _loo_sse_rows(self, span, step, stack, per, fac, g, Y, Ct, C, xbuf, ubuf, u2buf,
-                      sbuf, Z_all=None):
-        """:meth:`_loo_sse` over the rows ``span[0]:span[1]``, in blocks of ``step``."""
-        n, r, k = self.n_samples, self.rank, self.n_targets
-        na = g.shape[1]
-        out = np.zeros((na, k))
-        part = np.empty((na, k))
-        for start in range(span[0], span[1], step):
-            rows = slice(start, min(start + step, span[1]))
-            m = rows.stop - rows.start
-            Ub, U2, sq = self._u_block(rows, xbuf, ubuf, u2buf, sbuf)
-            if self._full:
-                base = 0.0
-            else:
-                lev0 = self.fit_intercept / n if self._lev0 is None else self._lev0[rows]
-                base = ((1.0 - lev0) - sq)[:, None]  # (m, 1)
-            denom = U2 @ g + base  # 1 − H_ii(α), (m, n_alphas)
-            with np.errstate(divide="ignore"):
-                inv = 1.0 / denom  # leverage 1 (α = 0 on interpolating data): inf
-            Yb = Y if self._full else np.ascontiguousarray(Y[rows])
-            for first in range(0, na, per):
-                sl = slice(first, min(first + per, na))
-                c = sl.stop - sl.start
-                w = np.ascontiguousarray(inv[:, sl].T).reshape(-1)  # (c·m,)
-                if stack:
-                    Us = (fac[:, sl].T[:, None, :] * Ub[None]).reshape(c * m, r)
-                    E = (Us @ Ct).reshape(c, m, k)  # (c, m, k)
-                else:
-                    Z = (Z_all if Z_all is not None
-                         else (fac[:, sl, None] * C[:, None, :]).reshape(r, c * k))
-                    E = (Ub @ Z).reshape(m, c, k).transpose(1, 0, 2)  # (c, m, k) view
-                p = part[:c]
-                p[...] = 0.0
-                with np.errstate(invalid="ignore", over="ignore"):
-                    _cvkernels.sq_sums(E, Yb, w, p)
-                out[sl] += p
-        return out
