@@ -141,6 +141,13 @@ def _f64(a):
     return None if a is None else np.ascontiguousarray(a, dtype=np.float64)
 
 
+def _dot(v, M):
+    """``vᵀM`` (k,) for a vector v and a (len(v), k) block, without BLAS: in the
+    iteration loops these are O(n·k) and a threaded BLAS call costs more to start than
+    to run (and stalls on a busy machine)."""
+    return np.einsum("i,ij->j", v, M)
+
+
 def _rows(X):
     """Rows of X read the cheap way: ``(Rows, transposed)``."""
     return (Rows.of(X), False) if X.format == "csr" else (Rows.of(X, True), True)
@@ -192,7 +199,7 @@ class _ExactColumns:
         out = np.empty((self.XB.shape[0], Zc.shape[1]))
         for r0, r1, Z, _ in self.blocks():
             out[r0:r1] = Z @ Zc
-        out -= self.off @ Zc
+        out -= _dot(self.off, Zc)
         return out
 
     def rmatmat(self, V):
@@ -265,9 +272,10 @@ class CentredOperator(LinearOperator):
         return self.xmean[self.good]
 
     def xbar_product(self):
-        """``a = X_G x̄_G`` (n,) over the copy-free part (cached)."""
+        """``a = X_G x̄_G`` (n,) over the copy-free part (cached, with ``μ = x̄_Gᵀx̄_G``)."""
         if not hasattr(self, "_a"):
             self._a = self._part_matmat(self.part_mean[:, None], None)[:, 0]
+            self._mu = float(self.part_mean @ self.part_mean)
         return self._a
 
     def view(self, transpose: bool) -> Rows:
@@ -291,7 +299,7 @@ class CentredOperator(LinearOperator):
 
     def _part_matmat(self, Z, xmean):
         """``X_part Z − 1(x̄ᵀZ)`` (unweighted), the copy-free part."""
-        shift = None if xmean is None else xmean @ Z
+        shift = None if xmean is None else _dot(xmean, Z)
         if self.sparse and not self.transposed:
             return self.rows.gather(Z, shift)
         if self.sparse:
@@ -306,7 +314,7 @@ class CentredOperator(LinearOperator):
     def _matmat(self, Z):
         Z = np.ascontiguousarray(np.reshape(Z, (self.shape[1], -1)), dtype=np.float64)
         if self.exact is None and self.sparse and not self.transposed:
-            shift = None if self.xmean is None else self.xmean @ Z
+            shift = None if self.xmean is None else _dot(self.xmean, Z)
             return self.rows.gather(Z, shift, self.r)           # S^½ (X Z − x̄ᵀZ)
         Zg, Zb = self._split(Z)
         xg = self.xmean if self.exact is None or self.xmean is None else self.xmean[self.good]
@@ -357,7 +365,7 @@ class CentredOperator(LinearOperator):
         P = np.ascontiguousarray(P, dtype=np.float64)
         if not self.sparse or self.exact is not None:
             return self._rmatmat(self._matmat(P))
-        shift = None if self.xmean is None else self.xmean @ P
+        shift = None if self.xmean is None else _dot(self.xmean, P)
         Q, tsum = self.view(False).normal(P, self.s, shift)  # Σ s x (xᵀP − x̄ᵀP)
         if self.xmean is not None:
             Q -= np.outer(self.xmean, tsum)
@@ -374,11 +382,10 @@ class CentredOperator(LinearOperator):
         out, _ = self.view(True).normal(W)                    # X_G X_Gᵀ W
         if self.xmean is not None:
             a = self.xbar_product()                           # a = X_G x̄_G
-            xg = self.part_mean
             wsum = W.sum(axis=0)
             out -= np.outer(a, wsum)
-            out -= a @ W
-            out += (xg @ xg) * wsum
+            out -= _dot(a, W)
+            out += self._mu * wsum
         if self.exact is not None:
             out += self.exact.matmat(self.exact.rmatmat(W))   # exact columns: Z Zᵀ W
         if self.r is not None:
@@ -476,7 +483,7 @@ def conjugate_gradients(apply, B, alphas, diag, tol, max_iter, budget=None, null
     def precondition(Rc, cols):
         Zc = Minv[:, cols] * Rc                                 # z = M⁻¹ r
         if null is not None:
-            Zc -= np.outer(null, null @ Zc)                     # z = P M⁻¹ r
+            Zc -= np.outer(null, _dot(null, Zc))                # z = P M⁻¹ r
         return Zc
 
     X = np.zeros((m, k))
