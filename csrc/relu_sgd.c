@@ -1,5 +1,5 @@
 /*
- * Per-sample ReLU SGD (SPEC §2); relu_sgd.h states the contract.
+ * Per-sample ReLU SGD (docs/math.md §2); relu_sgd.h states the contract.
  *
  * How it is made fast without -ffast-math or -march=native:
  *

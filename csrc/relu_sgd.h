@@ -1,5 +1,5 @@
 /*
- * Per-sample SGD for a one-input, one-output ReLU network (SPEC §2).
+ * Per-sample SGD for a one-input, one-output ReLU network (docs/math.md §2).
  *
  *     f(x) = sum_i W2[i] * relu(W1[i] * x + b[i]),   loss = 1/2 (f(x) - y)^2
  *

@@ -23,7 +23,7 @@ NEEDS = {"fastridge.plotting": "matplotlib", "fastridge.dask": "dask", "fastridg
 # Never imported here: running it as a module is the CLI itself.
 SKIP_MODULES = {"fastridge.__main__"}
 
-# SPEC §3 names: exported names are checked; one not yet in __all__ is reported skipped.
+# docs/math.md §3 names: exported names are checked; one not yet in __all__ is reported skipped.
 SPEC_NAMES = ["ridge", "ridge_path", "lstsq", "Ridge", "RidgeCV", "relu_sgd", "elbows",
               "elbow_after_step", "reference"]
 

@@ -1,4 +1,4 @@
-"""Tests for ``lstsq``: the α → 0 limit of ridge (SPEC §1), accuracy on NIST StRD data."""
+"""Tests for ``lstsq``: the α → 0 limit of ridge (docs/math.md §1), accuracy on NIST StRD data."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -233,7 +233,7 @@ def test_solution_beyond_the_float_range_is_an_error():
 
 
 # --------------------------------------------------------------------------------------
-# α → 0 identities (SPEC §1)
+# α → 0 identities (docs/math.md §1)
 # --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -1,5 +1,5 @@
 """Tests for ``ridge_path`` and the spectral engine (``_spectral.Spectral``): coefficients
-for many α from one decomposition, and exact leave-one-out errors (SPEC §1, §3).
+for many α from one decomposition, and exact leave-one-out errors (docs/math.md §1, §3).
 
 Everything is checked against something computed another way: ``fastridge.ridge`` at each
 α, ``numpy.linalg.lstsq``/``pinv`` at α = 0, refitting without each sample
@@ -53,7 +53,7 @@ def brute_force_loo_mse(X, Y, alphas, fit_intercept):
 
     Each fold drops row i, centres the remaining rows by *their* means when
     ``fit_intercept`` (unpenalized intercept), solves ridge as the augmented least-squares
-    problem ``[X; √α I] w ≈ [Y; 0]`` (SPEC §1 view 4) in float64 and predicts row i.
+    problem ``[X; √α I] w ≈ [Y; 0]`` (docs/math.md §1.4) in float64 and predicts row i.
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

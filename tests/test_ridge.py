@@ -1,8 +1,8 @@
-"""Tests for ``fastridge.ridge`` and the NumPy references of SPEC §1.
+"""Tests for ``fastridge.ridge`` and the NumPy references of docs/math.md §1.
 
 Every compiled solver is checked against every reference (never against itself), the
 references against each other and against closed forms (shrinkage, limits, inverses,
-MAP), and the input rules of SPEC §3 (dtype, layout, no-overwrite, error messages).
+MAP), and the input rules of docs/math.md §3 (dtype, layout, no-overwrite, error messages).
 """
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ SHAPES = {
 
 
 def _map(X, y, alpha):
-    # SPEC §1 view 3 with α = σ²/τ²: σ² = α, τ² = 1.
+    # docs/math.md §1.3 with α = σ²/τ²: σ² = α, τ² = 1.
     return reference.ridge_map(X, y, noise_var=alpha, prior_var=1.0)
 
 
@@ -305,7 +305,7 @@ def test_weighted_primal_many_row_blocks(solver, dtype):
 
 
 # --------------------------------------------------------------------------------------
-# The five views of SPEC §1 agree; primal = dual; shrinkage; limits; inverses; MAP
+# The five views of docs/math.md §1 agree; primal = dual; shrinkage; limits; inverses; MAP
 # --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("y_kind", ["1d", "2d"])
@@ -632,7 +632,7 @@ def test_float32_close_to_float64(solver):
 
 def _with_text(a):
     """An object array of ``a``'s numbers with one entry a string (numeric object arrays
-    are converted, SPEC §3; one holding text is not)."""
+    are converted, docs/math.md §3; one holding text is not)."""
     a = a.astype(object)
     a.flat[1] = "a"
     return a

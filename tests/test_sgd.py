@@ -1,4 +1,4 @@
-"""Per-sample ReLU SGD (SPEC §2): compiled loop against the NumPy reference, the step
+"""Per-sample ReLU SGD (docs/math.md §2): compiled loop against the NumPy reference, the step
 against hand-derived and finite-difference gradients, the elbow map, errors, estimator.
 
 The tests that compare the compiled loop with the reference run once per code variant
@@ -293,7 +293,7 @@ def test_float32_stays_float32_and_ints_become_float64(kernel):
     assert res.W1.dtype == np.float64
     with pytest.raises(TypeError, match="complex"):
         fr.relu_sgd(x.astype(complex), y, W1, b, W2, lr=0.01)
-    # object arrays: of numbers, converted to float64 as scikit-learn does (SPEC §3);
+    # object arrays: of numbers, converted to float64 as scikit-learn does (docs/math.md §3);
     # of anything else, an error naming the argument
     assert fr.relu_sgd(x.astype(object), y, W1, b, W2, lr=0.01).W1.dtype == np.float64
     with pytest.raises(TypeError, match="x has dtype object"):

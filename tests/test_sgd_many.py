@@ -1,4 +1,4 @@
-"""relu_sgd_many (SPEC §2, many networks at once): bit for bit the loop of relu_sgd over the
+"""relu_sgd_many (docs/math.md §2, many networks at once): bit for bit the loop of relu_sgd over the
 networks, on any number of threads and every code variant this CPU has; its arguments,
 divergence, Ctrl-C and the thread runner behind it; train_relu_many."""
 import subprocess

@@ -1,4 +1,4 @@
-"""The elbows of the ReLU network of SPEC §2: where each unit switches on, and where one
+"""The elbows of the ReLU network of docs/math.md §2: where each unit switches on, and where one
 SGD step moves it (the Möbius map of ``docs/math.md`` §2.5).  Re-exported by
 :mod:`fastridge.sgd`.
 """
@@ -57,7 +57,7 @@ def elbows(W1, b) -> np.ndarray:
 
 
 def elbow_after_step(x, y, W1, b, W2, lr) -> np.ndarray:
-    """The elbows after one SGD step on ``(x, y)``, in closed form (SPEC §2).
+    """The elbows after one SGD step on ``(x, y)``, in closed form (docs/math.md §2).
 
     An inactive unit (``W1_i x + b_i ≤ 0``) learns nothing from the sample and keeps its
     elbow; an active one moves by the Möbius map

@@ -1,4 +1,4 @@
-"""scikit-learn-style ridge estimators on the compiled solvers (SPEC §3).
+"""scikit-learn-style ridge estimators on the compiled solvers (docs/math.md §3).
 
 :class:`Ridge` fits one penalty; :class:`RidgeCV` (see ``_ridgecv.py``) picks it by exact
 leave-one-out.  The intercept is fitted by centring X and y on their (weighted) means.

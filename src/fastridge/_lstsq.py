@@ -1,4 +1,4 @@
-"""``lstsq``: the α → 0 limit of ridge (SPEC §1), accurate on ill-conditioned data.
+"""``lstsq``: the α → 0 limit of ridge (docs/math.md §1), accurate on ill-conditioned data.
 
 Not a hot path: plain Python over SciPy's LAPACK (geqrf/ormqr, gesdd, trtrs).  The
 accuracy comes from three things, in this order:

@@ -1,4 +1,4 @@
-"""``ridge_path``: ridge coefficients for many penalties from one decomposition (SPEC §1, §3)."""
+"""``ridge_path``: ridge coefficients for many penalties from one decomposition (docs/math.md §1, §3)."""
 from __future__ import annotations
 
 import numpy as np

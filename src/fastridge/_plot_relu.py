@@ -1,4 +1,4 @@
-"""The pictures of the ReLU network of SPEC §2: the fit over training, the elbows over
+"""The pictures of the ReLU network of docs/math.md §2: the fit over training, the elbows over
 training, where the elbows of many runs end up, and training as an animation.
 
 Re-exported by :mod:`fastridge.plotting`, whose conventions they follow (pyplot-free

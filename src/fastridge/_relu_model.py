@@ -1,4 +1,4 @@
-"""The ReLU network of SPEC §2 as a model: its initialisation, training with snapshots,
+"""The ReLU network of docs/math.md §2 as a model: its initialisation, training with snapshots,
 many seeded runs at once, and the scikit-learn-style estimator.
 
 The SGD loop itself is :func:`fastridge.sgd.relu_sgd` (one network) and

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""Cython driver for the per-sample ReLU SGD kernel of ``csrc/relu_sgd.c`` (SPEC §2).
+"""Cython driver for the per-sample ReLU SGD kernel of ``csrc/relu_sgd.c`` (docs/math.md §2).
 
 Internal: :func:`fastridge.relu_sgd` validates everything and passes arrays that are
 already contiguous, of one float dtype, finite and of matching lengths.  The parameter

@@ -375,7 +375,7 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
           check_finite: bool = True, tol=None, max_iter=None) -> np.ndarray:
     """Ridge regression coefficients, no intercept.
 
-    Solves ``min_w ||S^½ (y − X w)||² + α ||w||²`` for every target (SPEC §1).
+    Solves ``min_w ||S^½ (y − X w)||² + α ||w||²`` for every target (docs/math.md §1).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Many penalties from one decomposition: the ridge path and exact leave-one-out (SPEC §1).
+"""Many penalties from one decomposition: the ridge path and exact leave-one-out (docs/math.md §1).
 
 :class:`Spectral` factors a ridge problem once; afterwards every α costs a diagonal
 rescaling and a back-transform, never another factorization.  It is the engine behind

@@ -1,6 +1,6 @@
 """Input checks shared by every public function (the only place user input is validated).
 
-Rules (SPEC §3): the first array decides the working dtype — float32 stays float32,
+Rules (docs/math.md §3): the first array decides the working dtype — float32 stays float32,
 float64 stays float64, integers and bools become float64; complex, object and string
 arrays raise ``TypeError``.  C- or F-ordered arrays are used as they are; other layouts
 are copied once.  Inputs are never modified.
@@ -29,7 +29,7 @@ INT32_MAX = np.iinfo(np.int32).max
 class DataTypeError(TypeError, ValueError):
     """Input of a dtype fastridge cannot compute with (complex, object, string, sparse).
 
-    A ``TypeError`` as SPEC §3 says; also a ``ValueError`` so that code written for
+    A ``TypeError`` as docs/math.md §3 says; also a ``ValueError`` so that code written for
     scikit-learn (which raises ``ValueError("Complex data not supported")``) catches it.
     """
 

@@ -1,4 +1,4 @@
-"""NIST StRD linear least-squares reference datasets (SPEC §4), shipped with the package.
+"""NIST StRD linear least-squares reference datasets (docs/math.md §4), shipped with the package.
 
 The certified coefficients were computed by NIST in 500-digit arithmetic and are public
 domain.  They test the α → 0 limit (:func:`fastridge.lstsq`) on notoriously

@@ -245,7 +245,7 @@ def plot_ridge_cv(alphas, coefs, loo_mse, chosen_alpha, *, names=None,
     return fig
 
 
-# The pictures of the ReLU network (SPEC §2) live in their own module; they import the
+# The pictures of the ReLU network (docs/math.md §2) live in their own module; they import the
 # figure helpers above at call time, so either module may be imported first.
 from ._plot_relu import (animate_relu_training, plot_elbow_landing,  # noqa: E402
                          plot_elbows, plot_relu_fit, plot_relu_training)

@@ -1,7 +1,7 @@
 """Plain NumPy references for everything fastridge computes.
 
 Readable first, fast never: each function is written to be read next to the formula in
-SPEC.md that its docstring cites.  The compiled paths are tested against these, and the
+docs/math.md that its docstring cites.  The compiled paths are tested against these, and the
 benchmarks time both.  No input validation beyond what NumPy itself does.
 
 Notation: ``X`` is (n, d), rows are samples; ``y`` is (n,) or ``Y`` is (n, k);
@@ -9,7 +9,7 @@ Notation: ``X`` is (n, d), rows are samples; ``y`` is (n,) or ``Y`` is (n, k);
 
 Examples
 --------
-Every view of SPEC §1 gives the same coefficients:
+Every view of docs/math.md §1 gives the same coefficients:
 
 >>> import numpy as np
 >>> from fastridge import reference
@@ -48,7 +48,7 @@ __all__ = [
 def ridge_normal_equations(X, y, alpha):
     """Primal normal equations: solve ``(XᵀX + αI_d) w = Xᵀy``.
 
-    SPEC §1 view 1.  Cost n·d² + d³/3.
+    docs/math.md §1.1.  Cost n·d² + d³/3.
 
     >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
     >>> ridge_normal_equations(X, np.array([1.0, 2.0, 3.0]), 1.0).round(4)
@@ -61,7 +61,7 @@ def ridge_normal_equations(X, y, alpha):
 def ridge_dual(X, y, alpha):
     """Dual (kernel) form: ``w = Xᵀ (XXᵀ + αI_n)⁻¹ y``.
 
-    SPEC §1 view 1′, equal to the primal by the push-through identity
+    docs/math.md §1.6, equal to the primal by the push-through identity
     ``(XᵀX + αI)⁻¹Xᵀ = Xᵀ(XXᵀ + αI)⁻¹``.  Cost d·n² + n³/3; needs α > 0
     unless X has full row rank.
 
@@ -78,7 +78,7 @@ def ridge_dual(X, y, alpha):
 def ridge_svd(X, y, alpha, rcond=None):
     """SVD shrinkage: with ``X = U S Vᵀ``, ``w = V diag(s_i / (s_i² + α)) Uᵀ y``.
 
-    SPEC §1 view 2.  Singular values below ``rcond · s_max`` are dropped (treated as
+    docs/math.md §1.2.  Singular values below ``rcond · s_max`` are dropped (treated as
     exactly zero), which makes ``alpha = 0`` the pseudo-inverse solution.  ``rcond=None``
     means ``max(n, d) · eps``.
 
@@ -101,7 +101,7 @@ def ridge_svd(X, y, alpha, rcond=None):
 def ridge_map(X, y, noise_var, prior_var):
     """MAP estimate under ``w ~ N(0, τ² I)`` and noise ``N(0, σ² I)``.
 
-    SPEC §1 view 3: maximising the posterior is ridge with ``α = σ² / τ²``.  Written out
+    docs/math.md §1.3: maximising the posterior is ridge with ``α = σ² / τ²``.  Written out
     as the posterior mean ``(XᵀX/σ² + I/τ²)⁻¹ Xᵀy/σ²`` rather than by calling the primal.
 
     Examples
@@ -118,7 +118,7 @@ def ridge_map(X, y, noise_var, prior_var):
 def ridge_fake_data(X, y, alpha):
     """Ordinary least squares on ``d`` fake rows: ``X̂ = [X; √α I_d]``, ``ŷ = [y; 0_d]``.
 
-    SPEC §1 view 4: ``||ŷ − X̂w||² = ||y − Xw||² + α||w||²``.
+    docs/math.md §1.4: ``||ŷ − X̂w||² = ||y − Xw||² + α||w||²``.
 
     Examples
     --------
@@ -136,7 +136,7 @@ def ridge_fake_data(X, y, alpha):
 def ridge_fake_features(X, y, alpha):
     """Minimum-norm interpolation with ``n`` fake features: ``X̃ = [X  √α I_n]``.
 
-    SPEC §1 view 5: the minimum-norm ``η`` with ``X̃η = y`` is ``X̃ᵀ(X̃X̃ᵀ)⁻¹y`` and
+    docs/math.md §1.5: the minimum-norm ``η`` with ``X̃η = y`` is ``X̃ᵀ(X̃X̃ᵀ)⁻¹y`` and
     ``X̃X̃ᵀ = XXᵀ + αI``, so its first ``d`` entries are the ridge solution.  Needs α > 0
     (or X of full row rank).
 
@@ -270,7 +270,7 @@ SGDTrace.__doc__ = """What :func:`relu_sgd` returns: the fields of ``fastridge.S
 def elbows(W1, b):
     """Where each unit switches on: ``e_i = −b_i / W1_i``, NaN where ``W1_i == 0``.
 
-    SPEC §2.
+    docs/math.md §2.
 
     >>> elbows(np.array([2.0, -1.0, 0.0]), np.array([1.0, 3.0, 1.0]))
     array([-0.5,  3. ,  nan])
@@ -282,7 +282,7 @@ def elbows(W1, b):
 def relu_sgd_step(x, y, W1, b, W2, lr):
     """One SGD step on the sample ``(x, y)``; returns ``W1, b, W2, loss`` (new arrays).
 
-    SPEC §2, line by line; every gradient at the old parameters, ReLU'(0) = 0.
+    docs/math.md §2, line by line; every gradient at the old parameters, ReLU'(0) = 0.
     ``loss`` is ``½ (f(x) − y)²`` before the step.
 
     >>> W1, b, W2, loss = relu_sgd_step(1.0, 0.0, np.array([1.0]), np.array([0.5]),
@@ -303,7 +303,7 @@ def relu_sgd_step(x, y, W1, b, W2, lr):
 def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_every=0):
     """Per-sample SGD for ``f(x) = Σ_i W2_i relu(W1_i x + b_i)``, one sample at a time.
 
-    SPEC §2: epoch ``e`` visits the samples in order, or in the order of the ``e``-th
+    docs/math.md §2: epoch ``e`` visits the samples in order, or in the order of the ``e``-th
     ``rng.permutation(n)`` with ``rng = np.random.default_rng(seed)`` made once.  The
     epoch loss is the mean of each sample's loss before its step.  ``record_every = k``
     records the elbows at the start and after every ``k`` steps.  A step whose loss, or
@@ -345,7 +345,7 @@ def relu_sgd(x, y, W1, b, W2, *, lr, epochs=1, shuffle=False, seed=None, record_
 
 
 def elbow_after_step(x, y, W1, b, W2, lr):
-    """Elbows after one step on ``(x, y)`` by SPEC §2's Möbius map of the old elbows.
+    """Elbows after one step on ``(x, y)`` by docs/math.md §2's Möbius map of the old elbows.
 
     Inactive units (``z ≤ 0``) keep their elbow; active ones move to
     ``(e + a) / (1 − a x)`` with ``a = lr δ W2 / W1`` (units with ``W1 = 0`` are left to

@@ -1,4 +1,4 @@
-"""Per-sample SGD for a one-input ReLU network, and its elbows (SPEC §2).
+"""Per-sample SGD for a one-input ReLU network, and its elbows (docs/math.md §2).
 
 The model is ``f(x) = Σ_i W2_i · relu(W1_i · x + b_i)`` with ``d`` hidden units and no
 output bias, trained on ``½ (f(x) − y)²`` one sample at a time.  Unit ``i`` switches on
@@ -141,7 +141,7 @@ def relu_sgd(
     """Train ``f(x) = Σ_i W2_i relu(W1_i x + b_i)`` by per-sample SGD on ``½ (f(x) − y)²``.
 
     Each step takes one sample and updates all parameters from gradients at the old
-    ones, with ``ReLU'(0) = 0`` (SPEC §2)::
+    ones, with ``ReLU'(0) = 0`` (docs/math.md §2)::
 
         z = W1·x + b;  h = max(z, 0);  δ = W2·h − y
         W2 -= lr·δ·h;  b -= lr·δ·W2·[z > 0];  W1 -= lr·δ·W2·[z > 0]·x
@@ -152,7 +152,7 @@ def relu_sgd(
     Parameters
     ----------
     x, y : array_like of shape (n,)
-        Inputs and targets.  ``x`` decides the working dtype (SPEC §3): float32 stays
+        Inputs and targets.  ``x`` decides the working dtype (docs/math.md §3): float32 stays
         float32, integers and bools become float64; ``y`` and the parameters are cast to it.
     W1, b, W2 : array_like of shape (d,)
         Initial parameters: input weights, biases, output weights.  Not modified.

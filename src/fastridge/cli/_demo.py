@@ -1,5 +1,5 @@
 """``fastridge demo``: ridge on the Longley data, the α → 0 limit against NIST, timings
-against the NumPy reference, then the ReLU network of SPEC §2."""
+against the NumPy reference, then the ReLU network of docs/math.md §2."""
 from __future__ import annotations
 
 import os

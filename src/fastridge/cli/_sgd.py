@@ -1,4 +1,4 @@
-"""``fastridge sgd``: train the ReLU network of SPEC §2 on a 1-D function, report its elbows.
+"""``fastridge sgd``: train the ReLU network of docs/math.md §2 on a 1-D function, report its elbows.
 
 One run (``--runs 1``, the default) is :func:`fastridge.sgd.train_relu`, with the fit and
 the elbows over training as a figure (``--plot``) or an animation (``--animate``);
