@@ -322,6 +322,19 @@ def test_weight_scaling_kernels(dtype, n):
     np.testing.assert_allclose(A, want, rtol=ULP[dtype])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 4])
+def test_center_kernel_both_dtypes(dtype, n):
+    rng = np.random.default_rng(n)
+    X = (rng.standard_normal((n, 3)) + 2.0).astype(dtype)
+    m = X.mean(axis=0)
+    K = np.asfortranarray(X @ X.T)
+    _ridge.center_kernel(K, X @ m, float(m @ m))
+    Xc = X.astype(np.float64) - m
+    tol = SUM_TOL[dtype] * 100
+    np.testing.assert_allclose(np.triu(K), np.triu(Xc @ Xc.T), atol=tol * np.abs(X).max() ** 2)
+
+
 @needs_symbols
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("group", [[0], [1], [0, 1, 0, 2, 1], [2, 2, 2]])
@@ -388,3 +401,109 @@ def test_block_size_kernel():
     for total, width, other in [(10, 5, 3), (100_000, 41, 40), (5_003, 300, 300),
                                 (3, 10**7, 10), (10**6, 10**6, 2_000)]:
         assert size(total, width, other) == want(total, width, other)
+
+
+# --- The drivers on the extracted kernels: every optional input, both dtypes and orders ---
+
+def _centred(X, Y, sw, xmean, ymean):
+    """Z = S^½(X − x̄), V = S^½(Y − ȳ) in float64, the statistics' definition."""
+    root = 1.0 if sw is None else np.sqrt(sw.astype(np.float64))[:, None]
+    Z = X.astype(np.float64) - (0 if xmean is None else xmean)
+    V = Y.reshape(len(Y), -1).astype(np.float64) - (0 if ymean is None else ymean)
+    return root * Z, root * V
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_order", ["C", "F"])
+@pytest.mark.parametrize("n, d, k", [(1, 1, 0), (1, 3, 2), (40, 1, 1), (40, 6, 0), (500, 7, 3)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("means", ["none", "x", "both", "big"])
+def test_gram_update_every_option(dtype, x_order, n, d, k, weighted, means):
+    rng = np.random.default_rng(n + d + k)
+    X, Y = _data(n, d, k, dtype, x_order, "F", seed=n)
+    X += np.asarray(rng.standard_normal(d) * (1e3 if means == "big" else 1), dtype)
+    sw = rng.uniform(0.5, 2.0, n).astype(dtype) if weighted else None
+    kk = max(k, 1)
+    xmean = None if means == "none" else X.mean(0).astype(dtype)
+    ymean = Y.reshape(n, kk).mean(0).astype(dtype) if means in ("both", "big") else None
+    e = EMPTY[dtype]
+    G = np.full((d, d), 5.0, dtype=dtype, order="F")
+    B = np.empty((d, kk), dtype=dtype, order="F")
+    info, growth = _ridge.gram_update(
+        X, Y, e if sw is None else sw, e if xmean is None else xmean,
+        e if ymean is None else ymean, G, B, False, _policy.centring_limit(dtype))
+    assert info == 0
+    # the rank-one subtraction only unweighted with both means, within the limit
+    assert (growth > 0) == (not weighted and means == "both" and n > 1)
+    Z, V = _centred(X, Y, sw, xmean, ymean)
+    scale = max(np.abs(X).max() ** 2 * n, 1.0) * max(growth, 1.0)
+    tol = SUM_TOL[dtype] * 10
+    np.testing.assert_allclose(np.triu(G), np.triu(Z.T @ Z), rtol=tol, atol=tol * scale)
+    np.testing.assert_array_equal(np.tril(G, -1), np.tril(np.full((d, d), 5.0), -1))
+    np.testing.assert_allclose(B, Z.T @ V, rtol=tol, atol=tol * scale)
+
+
+def test_gram_update_refuses_a_layout_blas_cannot_read():
+    X = np.ones((6, 8))[:, ::2]  # neither C- nor F-contiguous
+    G, B = np.empty((4, 4), order="F"), np.empty((4, 1), order="F")
+    e = EMPTY[np.float64]
+    with pytest.raises(ValueError, match="C- or F-contiguous"):
+        _ridge.gram_update(X, np.ones(6), e, e, e, G, B, False, 1.0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_order", ["C", "F"])
+@pytest.mark.parametrize("n, d", [(1, 1), (1, 4), (9, 1), (30, 5), (5, 30)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("centre", [False, True])
+def test_svd_factor_every_option(dtype, x_order, n, d, weighted, centre):
+    rng = np.random.default_rng(n * d)
+    X, _ = _data(n, d, 0, dtype, x_order, "C", seed=d)
+    root = np.sqrt(rng.uniform(0.5, 2.0, n)).astype(dtype) if weighted else None
+    xmean = (X.mean(0) + 0.5).astype(dtype) if centre else None
+    r = min(n, d)
+    U = np.empty((n, r), dtype=dtype, order="F")
+    s = np.empty(r, dtype=dtype)
+    Vt = np.empty((r, d), dtype=dtype, order="F")
+    e = EMPTY[dtype]
+    assert _ridge.svd_factor(X, e if root is None else root, e if xmean is None else xmean,
+                             U, s, Vt) == 0
+    A = (X.astype(np.float64) - (0 if xmean is None else xmean)) * (
+        1 if root is None else root[:, None].astype(np.float64))
+    tol = SUM_TOL[dtype] * 100
+    np.testing.assert_allclose(s, np.linalg.svd(A, compute_uv=False), rtol=tol,
+                               atol=tol * np.abs(A).max())
+    np.testing.assert_allclose((U * s) @ Vt, A, rtol=tol, atol=tol * np.abs(A).max())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dual", [False, True])
+@pytest.mark.parametrize("x_order", ["C", "F"])
+@pytest.mark.parametrize("k", [0, 1, 4])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("centre", [False, True])
+def test_cholesky_solve_against_numpy(dtype, dual, x_order, k, weighted, centre):
+    n, d = (6, 11) if dual else (11, 6)
+    rng = np.random.default_rng(k)
+    X, Y = _data(n, d, k, dtype, x_order, "C", seed=k)
+    X += dtype(3.0)
+    kk = max(k, 1)
+    sw = rng.uniform(0.5, 2.0, n).astype(dtype) if weighted else None
+    xmean = X.mean(0).astype(dtype) if centre else None
+    ymean = Y.reshape(n, kk).mean(0).astype(dtype) if centre else None
+    # several distinct α: each target gets its own (gathered per α, then put back)
+    alphas = np.array([0.5, 2.0, 8.0][:kk] if k > 1 else [2.0])
+    group = (np.arange(kk) % len(alphas)).astype(np.int32)
+    e = EMPTY[dtype]
+    coef, info, failed, rcond = _ridge.cholesky_solve(
+        dual, X, Y, alphas, group if len(alphas) > 1 else np.empty(0, np.int32),
+        e if sw is None else sw, e if xmean is None else xmean,
+        e if ymean is None else ymean, True, _policy.centring_limit(dtype))
+    assert (info, failed) == (0, -1) and 0 < rcond <= 1
+    assert coef.dtype == dtype and coef.shape == ((d,) if k == 0 else (d, kk))
+    Z, V = _centred(X, Y, sw, xmean, ymean)
+    want = np.column_stack([
+        np.linalg.solve(Z.T @ Z + alphas[group[j] if k > 1 else 0] * np.eye(d), Z.T @ V[:, j])
+        for j in range(kk)])
+    tol = 5e-3 if dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(coef.reshape(d, kk), want, rtol=tol, atol=tol * np.abs(want).max())

@@ -1,12 +1,18 @@
 """Type stub for the compiled ridge drivers ``fastridge._ridge`` (see ``_ridge.pyx``).
 
-Every function trusts its caller to have validated shapes, dtypes and layouts.
+Every function trusts its caller to have validated shapes, dtypes and layouts, and
+reports a numerical failure as a status (``info``, :data:`NOMEM`, :data:`NONFINITE`),
+never by raising.  Their loops are the plain-C kernels of ``csrc/ridge_kernels.c``
+(contracts in ``csrc/ridge_kernels.h``).  An empty array passed for an optional input
+(weights, means) means "absent".
 """
 from typing import Tuple
 
 import numpy as np
 
+#: A work buffer could not be allocated.
 NOMEM: int
+#: NaN/inf on the Gram diagonal: X holds NaN/inf, or its squares overflow.
 NONFINITE: int
 
 def cholesky_solve(
