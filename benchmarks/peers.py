@@ -50,3 +50,21 @@ def relu_sgd(x, y, W1, b, W2, lr, epochs):
     W1, b, W2 = W1.copy(), b.copy(), W2.copy()
     loss = np.array([relu_sgd_epoch(x, y, W1, b, W2, lr) for _ in range(epochs)])
     return W1, b, W2, loss
+
+
+@numba.njit(parallel=True, cache=False)
+def relu_sgd_many(x, y, W1, b, W2, lr, epochs):
+    """``epochs`` in-order epochs of m independent networks, in parallel over networks.
+
+    ``W1, b, W2`` of shape (m, d) are updated in place (row i: network i, learning rate
+    ``lr[i]``), each by :func:`relu_sgd_epoch`; numba's ``prange`` spreads the networks
+    over its threads (``NUMBA_NUM_THREADS``, default: every core).  Returns the (m,
+    epochs) epoch losses.
+    """
+    m = W1.shape[0]
+    loss = np.empty((m, epochs))
+    for i in numba.prange(m):
+        for e in range(epochs):
+            loss[i, e] = relu_sgd_epoch(x, y, W1[i], b[i], W2[i], lr[i])
+    return loss
+
