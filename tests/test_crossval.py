@@ -558,3 +558,13 @@ def test_partial_fit_refuses_cv_and_scoring():
     model = fr.RidgeCV(ALPHAS).partial_fit(X[:10], y[:10], n_splits=2)  # still streams
     model.partial_fit(X[10:], y[10:])
     assert model.cv_mse_.shape == (ALPHAS.size,)
+
+
+def test_path_back_transform_in_parallel_blocks_equals_serial(monkeypatch):
+    from fastridge import _blas_threads
+    X, Y = make(60, 7, k=5, seed=25)
+    alphas = np.logspace(-2, 3, 11)
+    want = fr.ridge_path(X, Y, alphas)
+    monkeypatch.setattr(_blas_threads, "SMALL_FLOPS", 0.0)
+    monkeypatch.setattr(_blas_threads, "workers", lambda tasks: max(1, min(tasks, 3)))
+    close(fr.ridge_path(X, Y, alphas), want, 1e-13)

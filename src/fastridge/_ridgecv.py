@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _blas_threads
 from . import _sufficient_stats as _stats
 from ._crossval import (_r2, check_cv, check_groups, check_scoring, cross_validate,
                         make_splits)
@@ -186,6 +187,15 @@ class RidgeCV(LinearPredictor):
         for name in _FIT_ATTRIBUTES:
             self.__dict__.pop(name, None)
         per_target = bool(self.alpha_per_target) and y.ndim == 2
+        # One BLAS thread throughout (the refit's LAPACK included): the engines split
+        # their big products over Python threads themselves (fastridge._blas_threads).
+        with _blas_threads.serial():
+            self._fit(X, y, alphas, sw, groups, cv, scoring, per_target, batch)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _fit(self, X, y, alphas, sw, groups, cv, scoring, per_target, batch):
+        n = X.shape[0]
         if cv is None:
             self._fit_loo(X, y, alphas, sw, scoring, per_target)
         else:
@@ -202,8 +212,6 @@ class RidgeCV(LinearPredictor):
             self.cv_scores_ = scores
             self.n_splits_ = len(splits)
             self._refit(X, y, sw, full)
-        self.n_features_in_ = X.shape[1]
-        return self
 
     def _refit(self, X, y, sw, full):
         """The final fit at ``alpha_``: from the statistics of all rows the folds already

@@ -297,8 +297,7 @@ class Spectral(LeaveOneOut):
 
     def _eigen(self, X, Yc, mean, side, check, loo, exact=False) -> bool:
         n, d = X.shape
-        m = min(n, d)
-        with _blas_threads.serial(_blas_threads.small(max(n, d) * m * (m + Yc.shape[1]))):
+        with _blas_threads.serial():  # one big ?syrk/?gemm: threads lose on shared cores
             if side == "cov":
                 G, XtY, shifted, growth = _cov_pass(X, mean, Yc, exact)
             else:
@@ -389,9 +388,21 @@ class Spectral(LeaveOneOut):
     # ---- coefficients ----------------------------------------------------------------
 
     def _back(self, M):
-        """Coefficients (d, m) in float64 from spectral ones M (r, m): ``V M`` or ``XcᵀU M``."""
+        """Coefficients (d, m) in float64 from spectral ones M (r, m): ``V M`` or ``XcᵀU M``.
+
+        ``V M`` for many columns is split into column blocks, each on one BLAS thread, on
+        Python threads (:func:`fastridge._blas_threads.map_serial`)."""
         if self._P is not None:
-            return self._P @ M
+            P = self._P
+            big = not _blas_threads.small(2.0 * P.shape[0] * P.shape[1] * M.shape[1])
+            if not big:
+                with _blas_threads.serial():
+                    return P @ M
+            out = np.empty((P.shape[0], M.shape[1]))
+            edges = np.linspace(0, M.shape[1], _blas_threads.workers(M.shape[1]) + 1)
+            cols = [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+            _blas_threads.map_serial(lambda c: np.matmul(P, M[:, c], out=out[:, c]), cols)
+            return out
         if self._W is None and M.shape[1] >= self.rank:
             self._W = self._xct(self._Ugram)  # XcᵀU, (d, r)
         if self._W is not None:
