@@ -248,6 +248,43 @@ void NAME(fr_csr_rmatmat)(ptrdiff_t n, ptrdiff_t k, const I *restrict indptr,
     }
 }
 
+void NAME(fr_csr_transpose)(ptrdiff_t n, ptrdiff_t d, const I *restrict indptr,
+                            const I *restrict indices, const T *restrict data,
+                            I *restrict out_indptr, I *restrict out_indices,
+                            T *restrict out_data, I *restrict tmp_row, I *restrict tmp_col,
+                            T *restrict tmp_data, I *restrict next, int shift)
+{
+    ptrdiff_t nnz = (ptrdiff_t)indptr[n];
+    ptrdiff_t nblocks = ((d - 1) >> shift) + 1;
+    /* out_indptr = column counts, then their running sums */
+    for (ptrdiff_t j = 0; j <= d; j++)
+        out_indptr[j] = 0;
+    for (ptrdiff_t p = 0; p < nnz; p++)
+        out_indptr[indices[p] + 1]++;
+    for (ptrdiff_t j = 0; j < d; j++)
+        out_indptr[j + 1] += out_indptr[j];
+    /* pass 1: entries to their block of 2^shift columns, in row order (a few streams of
+       writes instead of one random write per entry); block b fills exactly the range of
+       the output its columns will occupy */
+    for (ptrdiff_t b = 0; b < nblocks; b++)
+        next[b] = out_indptr[b << shift];
+    for (ptrdiff_t i = 0; i < n; i++)
+        for (ptrdiff_t p = (ptrdiff_t)indptr[i]; p < (ptrdiff_t)indptr[i + 1]; p++) {
+            ptrdiff_t q = (ptrdiff_t)next[indices[p] >> shift]++;
+            tmp_row[q] = (I)i;
+            tmp_col[q] = indices[p];
+            tmp_data[q] = data[p];
+        }
+    /* pass 2: within each block, to the final place (writes stay inside the block's range) */
+    for (ptrdiff_t j = 0; j < d; j++)
+        next[j] = out_indptr[j];
+    for (ptrdiff_t q = 0; q < nnz; q++) {
+        ptrdiff_t r = (ptrdiff_t)next[tmp_col[q]]++;
+        out_indices[r] = tmp_row[q];
+        out_data[r] = tmp_data[q];
+    }
+}
+
 void NAME(fr_csr_sums)(ptrdiff_t n, const I *restrict indptr, const I *restrict indices,
                        const T *restrict data, const double *restrict w, int by_row,
                        double *restrict sum, double *restrict sumsq)

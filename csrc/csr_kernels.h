@@ -60,7 +60,11 @@ int fr_csr_check_i64(ptrdiff_t n, ptrdiff_t d, ptrdiff_t nnz, const int64_t *ind
                                     const double *V, double *Z, double *vsum);   \
     void fr_csr_sums_##TS##_##IS(ptrdiff_t n, const I *indptr, const I *indices,           \
                                  const T *data, const double *w, int by_row, double *sum,  \
-                                 double *sumsq);
+                                 double *sumsq);                                            \
+    void fr_csr_transpose_##TS##_##IS(ptrdiff_t n, ptrdiff_t d, const I *indptr,            \
+                                      const I *indices, const T *data, I *out_indptr,      \
+                                      I *out_indices, T *out_data, I *tmp_row, I *tmp_col, \
+                                      T *tmp_data, I *next, int shift);
 /*
  * fr_csr_normal_*: the centred, weighted normal-equations product in one pass over X,
  *     t_i = x_iᵀP − shift        (k values; shift = x̄ᵀP, or NULL for no centring)
@@ -78,6 +82,14 @@ int fr_csr_check_i64(ptrdiff_t n, ptrdiff_t d, ptrdiff_t nnz, const int64_t *ind
  *     by_row = 0: per column, sum[j] += Σ_i w_i X[i, j], sumsq[j] += Σ_i w_i X[i, j]²
  *     (w indexed by row; d entries); by_row = 1: per row, sum[i] += Σ_j w_j X[i, j],
  *     sumsq[i] += Σ_j w_j X[i, j]² (w indexed by column; n entries).  w NULL: 1.
+ *
+ * fr_csr_transpose_*: the CSR arrays of Xᵀ (d×n; X's CSC arrays): out_indptr (d+1),
+ *     out_indices and out_data (nnz).  Entries keep their row order within each column
+ *     (sorted rows stay sorted, repeats stay repeated).  Two passes through scratch
+ *     tmp_row, tmp_col, tmp_data (nnz each) and next (max(d, blocks) entries): first to
+ *     blocks of 2^shift columns, then within each block, so that no pass writes to
+ *     more than a few places at once (the one-pass scatter misses the cache on every
+ *     entry when d is large).
  */
 FR_CSR_DECLARE(double, d, int32_t, i32)
 FR_CSR_DECLARE(double, d, int64_t, i64)

@@ -93,6 +93,23 @@ cdef extern from "csr_kernels.h" nogil:
                            const float *data, const double *w, int by_row, double *sum,
                            double *sumsq)
 
+    void fr_csr_transpose_d_i32(Py_ssize_t n, Py_ssize_t d, const int32_t *indptr,
+                                const int32_t *indices, const double *data, int32_t *out_indptr,
+                                int32_t *out_indices, double *out_data, int32_t *tmp_row,
+                                int32_t *tmp_col, double *tmp_data, int32_t *next, int shift)
+    void fr_csr_transpose_d_i64(Py_ssize_t n, Py_ssize_t d, const int64_t *indptr,
+                                const int64_t *indices, const double *data, int64_t *out_indptr,
+                                int64_t *out_indices, double *out_data, int64_t *tmp_row,
+                                int64_t *tmp_col, double *tmp_data, int64_t *next, int shift)
+    void fr_csr_transpose_f_i32(Py_ssize_t n, Py_ssize_t d, const int32_t *indptr,
+                                const int32_t *indices, const float *data, int32_t *out_indptr,
+                                int32_t *out_indices, float *out_data, int32_t *tmp_row,
+                                int32_t *tmp_col, float *tmp_data, int32_t *next, int shift)
+    void fr_csr_transpose_f_i64(Py_ssize_t n, Py_ssize_t d, const int64_t *indptr,
+                                const int64_t *indices, const float *data, int64_t *out_indptr,
+                                int64_t *out_indices, float *out_data, int64_t *tmp_row,
+                                int64_t *tmp_col, float *tmp_data, int64_t *next, int shift)
+
 
 CANONICAL = FR_CSR_CANONICAL
 UNSORTED = FR_CSR_UNSORTED
@@ -265,3 +282,35 @@ def sums(const index_t[::1] indptr, const index_t[::1] indices, const floating[:
             else:
                 fr_csr_sums_f_i64(n, &indptr[0], &indices[0], &data[0], wp, by_row,
                                   &total[0], &total_sq[0])
+
+
+def transpose(Py_ssize_t d, const index_t[::1] indptr, const index_t[::1] indices,
+              const floating[::1] data, index_t[::1] out_indptr, index_t[::1] out_indices,
+              floating[::1] out_data, index_t[::1] tmp_row, index_t[::1] tmp_col,
+              floating[::1] tmp_data, index_t[::1] next, int shift):
+    """The CSR arrays of Xᵀ (X's CSC arrays) into ``out_*``, through the scratch arrays
+    (``tmp_*``: nnz entries; ``next``: max(d, d >> shift + 1) entries)."""
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    cdef Py_ssize_t nnz = indices.shape[0]
+    if nnz == 0:
+        out_indptr[:] = 0
+        return
+    with nogil:
+        if floating is double:
+            if index_t is int32_t:
+                fr_csr_transpose_d_i32(n, d, &indptr[0], &indices[0], &data[0],
+                                       &out_indptr[0], &out_indices[0], &out_data[0],
+                                       &tmp_row[0], &tmp_col[0], &tmp_data[0], &next[0], shift)
+            else:
+                fr_csr_transpose_d_i64(n, d, &indptr[0], &indices[0], &data[0],
+                                       &out_indptr[0], &out_indices[0], &out_data[0],
+                                       &tmp_row[0], &tmp_col[0], &tmp_data[0], &next[0], shift)
+        else:
+            if index_t is int32_t:
+                fr_csr_transpose_f_i32(n, d, &indptr[0], &indices[0], &data[0],
+                                       &out_indptr[0], &out_indices[0], &out_data[0],
+                                       &tmp_row[0], &tmp_col[0], &tmp_data[0], &next[0], shift)
+            else:
+                fr_csr_transpose_f_i64(n, d, &indptr[0], &indices[0], &data[0],
+                                       &out_indptr[0], &out_indices[0], &out_data[0],
+                                       &tmp_row[0], &tmp_col[0], &tmp_data[0], &next[0], shift)

@@ -85,8 +85,7 @@ class Rows:
     def of(cls, X, transpose: bool = False) -> "Rows":
         """The rows of X (its CSR arrays) or of Xᵀ (its CSC arrays); one converted copy
         of X when it is stored the other way."""
-        want = "csc" if transpose else "csr"
-        M = X if X.format == want else X.asformat(want)
+        M = convert(X, "csc" if transpose else "csr")
         return cls(M.indptr, M.indices, M.data, X.shape[::-1] if transpose else X.shape)
 
     @property
@@ -135,6 +134,31 @@ class Rows:
         total, total_sq = np.zeros(m), np.zeros(m)
         _csr.sums(self.indptr, self.indices, self.data, w, by_row, total, total_sq)
         return total, total_sq
+
+
+def convert(X, fmt: str):
+    """Validated CSR/CSC X stored as ``fmt`` ("csr" or "csc"): X itself, or one copy
+    made by the compiled two-pass transpose (:func:`fastridge._csr.transpose`, about
+    twice as fast as scipy's one-pass scatter when the other dimension is large)."""
+    if X.format == fmt:
+        return X
+    if X.format not in ("csr", "csc"):
+        return X.asformat(fmt)
+    outer, inner = X.shape if X.format == "csr" else X.shape[::-1]
+    nnz = X.indptr[-1]
+    it = X.indices.dtype
+    shift = max(0, (inner // 200).bit_length())  # about 200 blocks of columns
+    out_indptr, out_indices = np.empty(inner + 1, it), np.empty(nnz, it)
+    out_data = np.empty(nnz, X.data.dtype)
+    tmp = (np.empty(nnz, it), np.empty(nnz, it), np.empty(nnz, X.data.dtype))
+    _csr.transpose(inner, X.indptr, X.indices[:nnz], X.data[:nnz], out_indptr, out_indices,
+                   out_data, *tmp, np.empty(max(inner, (inner >> shift) + 1), it), shift)
+    del tmp
+    import scipy.sparse as sp
+    array = isinstance(X, sp.sparray)
+    cls = {("csr", True): sp.csr_array, ("csr", False): sp.csr_matrix,
+           ("csc", True): sp.csc_array, ("csc", False): sp.csc_matrix}[fmt, array]
+    return cls((out_data, out_indices, out_indptr), shape=X.shape, copy=False)
 
 
 def _f64(a):
@@ -202,6 +226,11 @@ class _ExactColumns:
         out -= _dot(self.off, Zc)
         return out
 
+    def matmat_rows(self, r0, r1, Zc):
+        """Rows ``r0 <= i < r1`` of :meth:`matmat`."""
+        Z = self.XB[r0:r1].toarray().astype(np.float64) - (self.c + self.off)
+        return Z @ Zc
+
     def rmatmat(self, V):
         """``(X[:, cols] − 1x̄ᵀ)ᵀ V`` (|cols|, k) exactly."""
         out = np.zeros((self.cols.size, V.shape[1]))
@@ -236,7 +265,7 @@ class CentredOperator(LinearOperator):
         self.growth = 1.0
         if self.sparse and orientation is not None:
             # "rows": X's CSR arrays (d-side products), "cols": its CSC arrays (n side)
-            X = X.asformat("csr" if orientation == "rows" else "csc")  # O(nnz) if converted
+            X = convert(X, "csr" if orientation == "rows" else "csc")  # O(nnz) if converted
         self.X = X
         if center:
             n = X.shape[0]
@@ -350,6 +379,27 @@ class CentredOperator(LinearOperator):
         out[self.exact.cols] = self.exact.rmatmat(W)
         return out
 
+    def row_block(self, r0: int, r1: int, Z):
+        """Rows ``r0 <= i < r1`` of ``A Z = S^½(X Z − 1(x̄ᵀZ))``, (r1 − r0, k) float64,
+        from X's rows (CSR arrays; converted once for CSC X) — what a blocked pass over
+        the samples needs (e.g. the leave-one-out rows ``U = A V / s`` of §5.3)."""
+        Z = np.ascontiguousarray(np.reshape(Z, (self.shape[1], -1)), dtype=np.float64)
+        Zg, Zb = self._split(Z)
+        xg = self.part_mean
+        r = None if self.r is None else self.r[r0:r1]
+        if self.sparse:
+            out = self.view(False).slice(r0, r1).gather(Zg, None if xg is None else _dot(xg, Zg))
+        else:
+            out = np.asarray(self.part[r0:r1] @ Zg.astype(self.part.dtype, copy=False),
+                             dtype=np.float64)
+            if xg is not None:
+                out -= _dot(xg, Zg)
+        if Zb is not None:
+            out += self.exact.matmat_rows(r0, r1, Zb)
+        if r is not None:
+            out *= r[:, None]
+        return out
+
     def _matvec(self, v):
         return self._matmat(v).ravel()
 
@@ -394,21 +444,41 @@ class CentredOperator(LinearOperator):
 
     def normal_diagonal(self):
         """``diag(AᵀA)``: ``Σ s x_j² − W x̄_j²`` (clipped at 0; it only preconditions)."""
-        if self.sparse:
-            sq = self._colsq if hasattr(self, "_colsq") else column_moments(self.X, self.s)[1]
-        else:
-            X2 = np.square(self.X, dtype=np.float64)
-            sq = X2.sum(axis=0) if self.s is None else self.s @ X2
+        if not self.sparse:  # dense X: Σ s (x − x̄)² over blocks of rows, no cancellation
+            n, d = self.shape
+            sq = np.zeros(d)
+            step = max(1, _BLOCK // d)
+            for r0 in range(0, n, step):
+                B = np.asarray(self.X[r0:r0 + step], dtype=np.float64)
+                if self.xmean is not None:
+                    B = B - self.xmean
+                sq += np.einsum("ij,ij->j", B, B if self.s is None else
+                                B * self.s[r0:r0 + step, None])
+            return sq
+        sq = self._colsq if hasattr(self, "_colsq") else column_moments(self.X, self.s)[1]
         if self.xmean is not None:
             sq = sq - self.weight * self.xmean ** 2
+            if self.exact is not None:  # those columns from their exact blocks
+                exact = np.zeros(self.exact.cols.size)
+                for _, _, Z, sZ in self.exact.blocks(self.s):
+                    exact += np.einsum("ij,ij->j", Z, sZ)
+                off = self.exact.off
+                sq[self.exact.cols] = exact - self.weight * off * off  # Σ s(z − off)²
         return np.maximum(sq, 0.0)
 
     def gram_diagonal(self):
         """``diag(AAᵀ)``: ``s_i ‖x_i − x̄‖²`` (clipped at 0; it only preconditions)."""
-        if self.sparse:
-            _, sq = self.rows.sums(None, by_row=not self.transposed)
-        else:
-            sq = np.einsum("ij,ij->i", self.X, self.X, dtype=np.float64)
+        if not self.sparse:  # dense X: ‖x_i − x̄‖² over blocks of rows, no cancellation
+            n, d = self.shape
+            sq = np.empty(n)
+            step = max(1, _BLOCK // d)
+            for r0 in range(0, n, step):
+                B = np.asarray(self.X[r0:r0 + step], dtype=np.float64)
+                if self.xmean is not None:
+                    B = B - self.xmean
+                sq[r0:r0 + step] = np.einsum("ij,ij->i", B, B)
+            return sq if self.s is None else sq * self.s
+        _, sq = self.rows.sums(None, by_row=not self.transposed)
         if self.xmean is not None:
             xg = self.part_mean
             sq = sq - 2.0 * self.xbar_product() + xg @ xg           # ‖x_G − x̄_G‖²
