@@ -231,7 +231,8 @@ void SFX(fr_add_transposed)(ptrdiff_t m, ptrdiff_t n, T beta, const T *restrict 
 {
     for (ptrdiff_t i = 0; i < m; i++)
         for (ptrdiff_t j = 0; j < n; j++)
-            B[j * ldb + i] = beta == 0 ? A[i * lda + j] : beta * B[j * ldb + i] + A[i * lda + j];
+            B[j * ldb + i] = beta == 0 ? A[i * lda + j]
+                                       : beta * B[j * ldb + i] + A[i * lda + j];
 }
 
 T SFX(fr_sym_norm1)(ptrdiff_t n, const T *restrict A, ptrdiff_t lda, T *restrict colsum)
@@ -240,7 +241,7 @@ T SFX(fr_sym_norm1)(ptrdiff_t n, const T *restrict A, ptrdiff_t lda, T *restrict
     for (ptrdiff_t j = 0; j < n; j++)
         colsum[j] = 0;
     for (ptrdiff_t j = 0; j < n; j++) {
-        for (ptrdiff_t i = 0; i < j; i++) { /* A[i, j] = A[j, i] counts in columns j and i */
+        for (ptrdiff_t i = 0; i < j; i++) { /* A[i, j] = A[j, i]: in columns j and i */
             T a = FABS(A[j * lda + i]);
             colsum[j] += a;
             colsum[i] += a;
@@ -253,7 +254,8 @@ T SFX(fr_sym_norm1)(ptrdiff_t n, const T *restrict A, ptrdiff_t lda, T *restrict
     return best;
 }
 
-T SFX(fr_chol_rcond)(ptrdiff_t n, const T *restrict R, ptrdiff_t ldr, T anorm, T *restrict Tw)
+T SFX(fr_chol_rcond)(ptrdiff_t n, const T *restrict R, ptrdiff_t ldr, T anorm,
+                     T *restrict Tw)
 {
     T norm1 = 0, norminf = 0;
     /* Tw = R⁻¹, upper triangular, column by column (back substitution). */

@@ -63,7 +63,8 @@ double fr_centring_growth_f(ptrdiff_t n, ptrdiff_t d, ptrdiff_t k, const float *
                             const float *xmean, const float *ymean, double shift_limit);
 
 /* A (m×k, ld lda) −= c·u vᵀ, each entry as A[i, j] −= (c·u[i])·v[j]; upper: only the
- * upper triangle i <= j (m == k).  The rank-one centring G −= n x̄x̄ᵀ (upper), B −= n x̄ȳᵀ. */
+ * upper triangle i <= j (m == k).  The rank-one centring: G −= n x̄x̄ᵀ (upper),
+ * B −= n x̄ȳᵀ. */
 void fr_sub_outer_d(ptrdiff_t m, ptrdiff_t k, double c, const double *u, const double *v,
                     double *A, ptrdiff_t lda, int upper);
 void fr_sub_outer_f(ptrdiff_t m, ptrdiff_t k, float c, const float *u, const float *v,

@@ -332,7 +332,8 @@ def test_center_kernel_both_dtypes(dtype, n):
     _ridge.center_kernel(K, X @ m, float(m @ m))
     Xc = X.astype(np.float64) - m
     tol = SUM_TOL[dtype] * 100
-    np.testing.assert_allclose(np.triu(K), np.triu(Xc @ Xc.T), atol=tol * np.abs(X).max() ** 2)
+    np.testing.assert_allclose(np.triu(K), np.triu(Xc @ Xc.T),
+                               atol=tol * np.abs(X).max() ** 2)
 
 
 @needs_symbols
@@ -415,7 +416,8 @@ def _centred(X, Y, sw, xmean, ymean):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("x_order", ["C", "F"])
-@pytest.mark.parametrize("n, d, k", [(1, 1, 0), (1, 3, 2), (40, 1, 1), (40, 6, 0), (500, 7, 3)])
+@pytest.mark.parametrize("n, d, k", [(1, 1, 0), (1, 3, 2), (40, 1, 1), (40, 6, 0),
+                                     (500, 7, 3)])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("means", ["none", "x", "both", "big"])
 def test_gram_update_every_option(dtype, x_order, n, d, k, weighted, means):
@@ -503,7 +505,9 @@ def test_cholesky_solve_against_numpy(dtype, dual, x_order, k, weighted, centre)
     assert coef.dtype == dtype and coef.shape == ((d,) if k == 0 else (d, kk))
     Z, V = _centred(X, Y, sw, xmean, ymean)
     want = np.column_stack([
-        np.linalg.solve(Z.T @ Z + alphas[group[j] if k > 1 else 0] * np.eye(d), Z.T @ V[:, j])
+        np.linalg.solve(Z.T @ Z + alphas[group[j] if k > 1 else 0] * np.eye(d),
+                        Z.T @ V[:, j])
         for j in range(kk)])
     tol = 5e-3 if dtype == np.float32 else 1e-9
-    np.testing.assert_allclose(coef.reshape(d, kk), want, rtol=tol, atol=tol * np.abs(want).max())
+    np.testing.assert_allclose(coef.reshape(d, kk), want, rtol=tol,
+                               atol=tol * np.abs(want).max())

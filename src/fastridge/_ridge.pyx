@@ -7,11 +7,12 @@ arrays in, one ``with nogil:``, a status out (LAPACK's ``info``, ``NOMEM``,
 ``NONFINITE``) that the caller turns into an exception.  Inside, BLAS/LAPACK calls
 (SciPy's ``cython_blas``/``cython_lapack``) alternate with the plain-C kernels of
 ``csrc/ridge_kernels.c`` (contracts in ``ridge_kernels.h``): no loop over array elements
-is left here.  ``gram_update``, ``svd_factor``, ``center_kernel``, ``center_square_rows``
-take typed memoryviews that state their layouts; ``cholesky_solve`` and ``all_finite``
-read raw pointers from ``numpy.ndarray``: they run on every ``Ridge.fit``/``ridge``, where
-100×10 takes ~19 µs and seven fused memoryviews would add ~2.5 µs (and ``all_finite``
-takes any number of dimensions).
+is left here.  ``center_kernel`` and ``center_square_rows`` take typed memoryviews that
+state their layouts.  ``cholesky_solve``, ``gram_update``, ``svd_factor`` and
+``all_finite`` read raw pointers from ``numpy.ndarray``: a memoryview costs ~1.7k
+instructions to acquire, and these run on small problems where that shows (seven are 7 %
+of a 100×10 ``Ridge.fit``; measured +3.5 % on a 100×10 ``partial_fit``, +6 % on a 100×10
+``solver="svd"`` fit); ``all_finite`` also takes any number of dimensions.
 
 X (n, d) is C-ordered (to column-major BLAS the d×n matrix Xᵀ, leading dimension d; to
 the kernels row stride d, column stride 1) or F-ordered (X, leading dimension n; strides
@@ -189,8 +190,8 @@ cdef inline size_t _condest_work(int n) noexcept nogil:
 
 
 cdef inline void _fill(ptrdiff_t m, ptrdiff_t w, const floating *X, ptrdiff_t rs,
-                       ptrdiff_t cs, const floating *mean, const floating *weight, bint root,
-                       floating *out, ptrdiff_t ldo) noexcept nogil:
+                       ptrdiff_t cs, const floating *mean, const floating *weight,
+                       bint root, floating *out, ptrdiff_t ldo) noexcept nogil:
     if floating is float:
         fr_fill_centred_f(m, w, X, rs, cs, mean, weight, root, out, ldo)
     else:
@@ -231,7 +232,7 @@ cdef int _factor_and_solve(int m, int k, floating *gram, const double *alphas,
     while g < n_alpha:
         if several:
             memcpy(work, gram, <size_t> m * m * sizeof(floating))
-            if floating is float:                                   # tmp = rhs[:, group == g]
+            if floating is float:                                   # tmp = rhs[:, g's]
                 nc = fr_gather_cols_f(m, k, group, g, rhs, m, tmp, m)
             else:
                 nc = fr_gather_cols_d(m, k, group, g, rhs, m, tmp, m)
@@ -255,7 +256,7 @@ cdef int _factor_and_solve(int m, int k, floating *gram, const double *alphas,
             failed_alpha[0] = g
             break
         if several:
-            if floating is float:                                   # rhs[:, group == g] = tmp
+            if floating is float:                                   # rhs[:, g's] = tmp
                 fr_scatter_cols_f(m, k, group, g, tmp, m, rhs, m)
             else:
                 fr_scatter_cols_d(m, k, group, g, tmp, m, rhs, m)
@@ -428,7 +429,8 @@ cdef int _dual(int n, int d, int k, const floating *X, bint x_c, const floating 
     if info != 0:
         free(K); free(A); free(xb)
         return info
-    _fill(n, k, Y, k if y_c else 1, 1 if y_c else n, ymean, sw, True, A, n)  # A = √s (Y − ȳ)
+    _fill(n, k, Y, k if y_c else 1, 1 if y_c else n, ymean, sw, True, A,
+          n)                                                        # A = √s (Y − ȳ)
     if sw != NULL:
         if floating is float:                                       # K = S^½ K S^½
             fr_scale_sym_f(n, sw, K, n)
@@ -462,7 +464,7 @@ cdef int _svd(int n, int d, const floating *X, bint x_c, const floating *sqrt_sw
     cdef int info = FR_RIDGE_NOMEM
     if A != NULL and iwork != NULL:
         _fill(n, d, X, d if x_c else 1, 1 if x_c else n, xmean, sqrt_sw, False, A,
-              n)                                                    # A = √s (X − x̄), F order
+              n)                                                    # A = √s (X − x̄)
         info = _gesdd(n, d, A, s, U, Vt, &query, -1, iwork)         # workspace query
         work = <floating *> malloc((<size_t> query + 1) * sizeof(floating))
         if work == NULL:
@@ -481,17 +483,6 @@ cdef inline const void *_data(cnp.ndarray a) noexcept:
 cdef inline const floating *_opt(const floating[::1] a) noexcept nogil:
     # first element of a memoryview, NULL for an empty (absent) one
     return &a[0] if a.shape[0] > 0 else NULL
-
-
-cdef inline int _c_order(const floating[:, :] a) noexcept nogil:
-    # 1: C-contiguous, 0: F-contiguous, -1: neither (strides of length-1 axes ignored, as
-    # NumPy's flags do; both orders: C)
-    cdef Py_ssize_t rows = a.shape[0], cols = a.shape[1], item = sizeof(floating)
-    if (cols == 1 or a.strides[1] == item) and (rows == 1 or a.strides[0] == cols * item):
-        return 1
-    if (rows == 1 or a.strides[0] == item) and (cols == 1 or a.strides[1] == rows * item):
-        return 0
-    return -1
 
 
 def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
@@ -562,48 +553,77 @@ def cholesky_solve(bint dual, cnp.ndarray X, cnp.ndarray Y, cnp.ndarray alphas,
     return out, info, failed, rcond_min
 
 
-def gram_update(const floating[:, :] X, Y, const floating[::1] sw,
-                const floating[::1] xmean, const floating[::1] ymean, floating[::1, :] G,
-                floating[::1, :] B, bint accumulate, double shift_limit):
+def gram_update(cnp.ndarray X, cnp.ndarray Y, cnp.ndarray sw, cnp.ndarray xmean,
+                cnp.ndarray ymean, cnp.ndarray G, cnp.ndarray B, bint accumulate,
+                double shift_limit):
     """Sufficient statistics of one block of rows, for streaming and distributed ridge.
 
     With Z = S^½(X − 1x̄ᵀ) and V = S^½(Y − 1ȳᵀ) (``sw``, ``xmean``, ``ymean`` empty when
     absent): ``G`` (d, d, F-ordered) receives ZᵀZ in its UPPER triangle only (the lower
     one is left as it was) and ``B`` (d, k, F-ordered) receives ZᵀV — added to their
     contents when ``accumulate``, else overwriting them.  ``X`` (n, d) and ``Y`` (n,) or
-    (n, k) are C- or F-contiguous of G's dtype.  Returns ``(info, growth)``: info 0 or
-    ``NOMEM``; growth 0 unless the centring was applied as ``XᵀX − n x̄x̄ᵀ`` (unweighted,
-    not accumulating, every column's ρ² ≤ ``shift_limit``), then that subtraction's
-    rounding-error growth ``1 + max ρ²`` (ρ = |mean| / spread per column).
+    (n, k) are C- or F-contiguous (else ValueError) of G's dtype.  Returns
+    ``(info, growth)``: info 0 or ``NOMEM``; growth 0 unless the centring was applied as
+    ``XᵀX − n x̄x̄ᵀ`` (unweighted, not accumulating, every column's ρ² ≤ ``shift_limit``),
+    then that subtraction's rounding-error growth ``1 + max ρ²`` (ρ = |mean| / spread).
     """
-    cdef const floating[:, :] V = Y if Y.ndim == 2 else Y.reshape(-1, 1)  # V.shape = (n, k)
-    cdef int x_c = _c_order(X), y_c = _c_order(V)
+    cdef int n = <int> X.shape[0], d = <int> X.shape[1]
+    cdef int k = 1 if cnp.PyArray_NDIM(Y) == 1 else <int> Y.shape[1]
+    cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
+    cdef bint y_c = cnp.PyArray_NDIM(Y) == 1 or cnp.PyArray_IS_C_CONTIGUOUS(Y)
+    cdef const void *xp = cnp.PyArray_DATA(X)
+    cdef const void *yp = cnp.PyArray_DATA(Y)
+    cdef const void *sp = _data(sw)
+    cdef const void *mxp = _data(xmean)
+    cdef const void *myp = _data(ymean)
+    cdef void *gp = cnp.PyArray_DATA(G)
+    cdef void *bp = cnp.PyArray_DATA(B)
     cdef int info
     cdef double growth = 0
-    if x_c < 0 or y_c < 0:
+    if not ((x_c or cnp.PyArray_IS_F_CONTIGUOUS(X)) and
+            (y_c or cnp.PyArray_IS_F_CONTIGUOUS(Y))):
         raise ValueError("X and Y must be C- or F-contiguous")  # BLAS needs one unit stride
     with nogil:
-        info = _gram(<int> X.shape[0], <int> X.shape[1], <int> V.shape[1], &X[0, 0], x_c,
-                     &V[0, 0], y_c, _opt(sw), _opt(xmean), _opt(ymean),
-                     1 if accumulate else 0, shift_limit, &G[0, 0], &B[0, 0], &growth)
+        if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
+            info = _gram(n, d, k, <const float *> xp, x_c, <const float *> yp, y_c,
+                         <const float *> sp, <const float *> mxp, <const float *> myp,
+                         1 if accumulate else 0, shift_limit, <float *> gp, <float *> bp,
+                         &growth)
+        else:
+            info = _gram(n, d, k, <const double *> xp, x_c, <const double *> yp, y_c,
+                         <const double *> sp, <const double *> mxp, <const double *> myp,
+                         1 if accumulate else 0, shift_limit, <double *> gp,
+                         <double *> bp, &growth)
     return info, growth
 
 
-def svd_factor(const floating[:, :] X, const floating[::1] sqrt_sw,
-               const floating[::1] xmean, floating[::1, :] U, floating[::1] s,
-               floating[::1, :] Vt):
+def svd_factor(cnp.ndarray X, cnp.ndarray sqrt_sw, cnp.ndarray xmean, cnp.ndarray U,
+               cnp.ndarray s, cnp.ndarray Vt):
     """Thin SVD of S^½(X − 1x̄ᵀ) with ?gesdd (``sqrt_sw``, ``xmean`` empty when absent).
 
     Writes U (n, r), s (r,) descending and Vt (r, d), r = min(n, d), all F-ordered in
-    X's dtype.  X (C- or F-contiguous) is copied once into a column-major work buffer
-    (?gesdd destroys its input).  Returns ?gesdd's info (> 0: no convergence) or NOMEM.
+    X's dtype.  X (C- or F-contiguous, else ValueError) is copied once into a
+    column-major work buffer (?gesdd destroys its input).  Returns ?gesdd's info
+    (> 0: no convergence) or NOMEM.
     """
-    cdef int x_c = _c_order(X), info
-    if x_c < 0:
+    cdef int n = <int> X.shape[0], d = <int> X.shape[1]
+    cdef bint x_c = cnp.PyArray_IS_C_CONTIGUOUS(X)
+    cdef const void *xp = cnp.PyArray_DATA(X)
+    cdef const void *sp = _data(sqrt_sw)
+    cdef const void *mxp = _data(xmean)
+    cdef void *up = cnp.PyArray_DATA(U)
+    cdef void *sv = cnp.PyArray_DATA(s)
+    cdef void *vp = cnp.PyArray_DATA(Vt)
+    cdef int info
+    if not (x_c or cnp.PyArray_IS_F_CONTIGUOUS(X)):
         raise ValueError("X must be C- or F-contiguous")
     with nogil:
-        info = _svd(<int> X.shape[0], <int> X.shape[1], &X[0, 0], x_c,
-                    _opt(sqrt_sw), _opt(xmean), &U[0, 0], &s[0], &Vt[0, 0])
+        if cnp.PyArray_TYPE(X) == cnp.NPY_FLOAT:
+            info = _svd(n, d, <const float *> xp, x_c, <const float *> sp,
+                        <const float *> mxp, <float *> up, <float *> sv, <float *> vp)
+        else:
+            info = _svd(n, d, <const double *> xp, x_c, <const double *> sp,
+                        <const double *> mxp, <double *> up, <double *> sv, <double *> vp)
     return info
 
 
