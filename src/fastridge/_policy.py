@@ -218,7 +218,7 @@ def iterative_tolerance(dtype) -> float:
 # in cache (Gram ≤ 4 MiB) or not; one stored entry read by a CSR loop; one element of a
 # vector operation; the Python overhead of one conjugate-gradient iteration.
 _FLOP = 1 / 15e9
-_PAIR_IN_CACHE, _PAIR_OUT_OF_CACHE = 5e-9, 1.2e-7
+_PAIR_IN_CACHE, _PAIR_OUT_OF_CACHE = 5e-9, 2e-8
 _NNZ = 2e-9
 _VECTOR = 1.5e-9
 _ITERATION = 1e-4
