@@ -58,13 +58,14 @@ def _cases():
         "fastridge": lambda: bc._fastridge_kfold(Xe, Ye, True),
         "himalaya RidgeCV": lambda: _himalaya(Xe, Ye),
         "floor": lambda: bc._kfold_floor(Xe, Ye, bc.ALPHAS),
+        "floor expanded": lambda: bc._kfold_floor(Xe, Ye, bc.ALPHAS, "expanded"),
     })
     cases["kfold_one_alpha"] = (3, {
         "fastridge": lambda: bc._fastridge_kfold(Xe, Ye, False),
         "sklearn GridSearchCV": lambda: ms.GridSearchCV(
             lm.Ridge(), {"alpha": bc.ALPHAS}, cv=ms.KFold(bc.FOLDS),
             scoring="neg_mean_squared_error").fit(Xe, Ye),
-        "floor": lambda: bc._kfold_floor(Xe, Ye, bc.ALPHAS, True),
+        "floor": lambda: bc._kfold_floor(Xe, Ye, bc.ALPHAS, "one_alpha"),
     })
     M = None
 
@@ -120,8 +121,8 @@ def run(name, rounds, members, threads):
         return
     base = med["fastridge"]
     for k, v in med.items():
-        if k == "floor":
-            print(f"  fastridge / floor = {base / v:.2f}")
+        if k.startswith("floor"):
+            print(f"  fastridge / {k} = {base / v:.2f}")
         elif k != "fastridge":
             print(f"  {k} / fastridge = {v / base:.2f}")
 

@@ -568,3 +568,53 @@ def test_path_back_transform_in_parallel_blocks_equals_serial(monkeypatch):
     monkeypatch.setattr(_blas_threads, "SMALL_FLOPS", 0.0)
     monkeypatch.setattr(_blas_threads, "workers", lambda tasks: max(1, min(tasks, 3)))
     close(fr.ridge_path(X, Y, alphas), want, 1e-13)
+
+
+# --------------------------------------------------------------------------------------
+# The expanded per-target score (partial fractions over eigenvalue pairs)
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gap", [None, 0.3, 10.0])  # default; many direct pairs; unusable
+@pytest.mark.parametrize("scoring", SCORINGS)
+@pytest.mark.parametrize("shape", [(90, 8), (30, 50)], ids=["tall", "wide"])
+def test_expanded_scores_equal_predictions(monkeypatch, gap, scoring, shape):
+    X, Y = make(*shape, k=6, seed=26)
+    if gap is not None:
+        monkeypatch.setattr(_crossval, "PAIR_GAP", gap)
+    got = fr.RidgeCV(ALPHAS, cv=5, scoring=scoring, alpha_per_target=True).fit(X, Y)
+    with monkeypatch.context() as m:
+        m.setattr(_crossval, "_expanded_cost", lambda *a: np.inf)  # predictions only
+        want = fr.RidgeCV(ALPHAS, cv=5, scoring=scoring, alpha_per_target=True).fit(X, Y)
+    close(got.cv_scores_, want.cv_scores_, 1e-10)
+    ref = reference.kfold_cv_scores(X, Y, ALPHAS, _crossval.kfold(shape[0], 5),
+                                    scoring=scoring, alpha_per_target=True)
+    close(got.cv_scores_, ref, 1e-8)
+
+
+def test_expansion_pairs_and_usability():
+    rng = np.random.default_rng(27)
+    P = rng.standard_normal((12, 5))
+    lam = np.array([1.0, 1.001, 2.0, 5.0, 5.0])  # two near pairs
+    q = _crossval._Quad(P, lam)
+    assert {(int(j), int(l)) for j, l in zip(q.J, q.L)} == {(0, 1), (3, 4)} and q.usable
+    C, F = rng.standard_normal((5, 3)), 1.0 / (lam[:, None] + ALPHAS[None, :])
+    a = rng.standard_normal((5, 3))
+    want = np.array([[c @ np.diag(f) @ (P.T @ P) @ np.diag(f) @ c - 2 * (a[:, t] * f) @ c
+                      for t, c in enumerate(C.T)] for f in F.T])
+    close(q.quadratic(F, C, a), want, 1e-12)
+    assert _crossval._Quad(P, np.ones(5)).usable  # all 10 pairs direct: 10 ≤ 4r
+    big = _crossval._Quad(rng.standard_normal((40, 30)), np.ones(30))  # 435 pairs > 120
+    assert not big.usable
+
+
+def test_nearly_exact_fits_are_scored_from_predictions():
+    X, Y = make(60, 5, k=3, seed=28)
+    Y[:, 1] = X @ np.arange(1.0, 6.0) + 2.0  # noiseless: SSE ≈ 0 at small α
+    model = fr.RidgeCV(ALPHAS, cv=4, alpha_per_target=True).fit(X, Y)
+    ref = reference.kfold_cv_scores(X, Y, ALPHAS, _crossval.kfold(60, 4),
+                                    alpha_per_target=True)
+    close(model.cv_scores_[:, [0, 2]], ref[:, [0, 2]], 1e-9)
+    # the noiseless target: absolute agreement at the scale of its largest error
+    np.testing.assert_allclose(model.cv_scores_[:, 1], ref[:, 1],
+                               atol=1e-9 * np.abs(ref[:, 1]).max())
+    assert model.alpha_[1] == ALPHAS[0]

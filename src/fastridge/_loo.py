@@ -104,7 +104,9 @@ class LeaveOneOut:
         p.C = np.ascontiguousarray(self._C)
         width = max(r, k, 1) if self._U is not None else max(d, k, 1)
         rows_per_gemm = max(1, _CHUNK // max(r, k, 1))  # stacked rows c·m per product
-        p.step = max(1, min(n, _BLOCK // width, max(32, rows_per_gemm // a.size)))
+        # rows per block: cache-sized buffers (_BLOCK), or as many as one stacked product
+        # of every α holds when that is more (targets make the rows wide)
+        p.step = max(1, min(n, max(_BLOCK // width, rows_per_gemm // a.size)))
         p.stack = k >= p.step  # scale U's rows (the smaller operand) rather than C's columns
         p.per = (max(1, min(a.size, rows_per_gemm // p.step)) if p.stack
                  else max(1, min(a.size, _CHUNK // max(p.step * k, r * k))))
