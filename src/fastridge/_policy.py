@@ -23,6 +23,7 @@ iterative route's accuracy :func:`iterative_tolerance`
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -37,12 +38,19 @@ __all__ = [
 EPS64 = float(np.finfo(np.float64).eps)
 
 
+_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps),
+        np.dtype(np.float64): EPS64}
+
+
 def _eps(dtype) -> float:
-    return float(np.finfo(dtype).eps)
+    # a dict lookup for the two working dtypes: these rules are asked on every small fit
+    eps = _EPS.get(dtype)
+    return float(np.finfo(dtype).eps) if eps is None else eps
 
 
 # -- Cholesky: when auto falls back, when an explicit request is refused (docs/math.md §8) --
 
+@functools.lru_cache(maxsize=None)  # asked on every fit, of one of two dtypes
 def fallback_rcond(dtype) -> float:
     """``solver="auto"`` leaves Cholesky for the SVD below this reciprocal condition.
 
@@ -172,6 +180,7 @@ def eigen_tolerance(dtype) -> float:
 
 # -- centring by subtraction (docs/math.md §7) ------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def centring_limit(dtype) -> float:
     """Largest ``ρ² = n·x̄²/Σ(x − x̄)²`` for which centring may be a subtraction.
 
@@ -282,3 +291,4 @@ def sparse_plan(n: int, d: int, nnz: int, row_pairs: float, col_pairs: float, k:
     if any_alpha_zero or costs[exact] <= EXACT_PREFERENCE_ITERATIONS * per_iteration:
         return exact, side, 0
     return exact, side, int(costs[exact] / (2 * per_iteration))
+

@@ -214,6 +214,8 @@ def check_solver(solver, *, statistics: bool = False, sparse: bool = False) -> s
     """Return ``solver`` when the registry has it (and, with ``statistics``, when it can
     solve from d×d statistics; with ``sparse``, when it accepts sparse X); the one
     message otherwise."""
+    if not (statistics or sparse) and type(solver) is str and solver in SOLVERS:
+        return solver  # the common case, on every fit
     if statistics and solver in SOLVERS and not SOLVERS[solver].from_statistics:
         raise ValueError(
             f"solver={solver!r} needs all rows at once (it factors {SOLVERS[solver].factors}"
@@ -443,6 +445,8 @@ def ridge(X, y, alpha=1.0, *, solver: str = "auto", sample_weight=None,
 
 def check_iterative(tol, max_iter):
     """``tol`` (None or > 0) and ``max_iter`` (None or an integer >= 1), checked."""
+    if tol is None and max_iter is None:  # the direct solvers' case, on every fit
+        return None, None
     from ._validation import check_scalar
     if tol is not None:
         tol = check_scalar(tol, "tol", low=0, low_inclusive=False)

@@ -262,7 +262,8 @@ def check_X_y(X, y, *, check_finite=True, defer_x_finite=False, accept_sparse=Fa
         X = as_float_array(X, "X", ndims=(2,),
                            check_finite=check_finite and not defer_x_finite)
     y = as_float_array(y, "y", dtype=X.dtype, ndims=(1, 2), check_finite=check_finite)
-    check_same_rows(X.shape[0], y.shape[0], "y")
+    if y.shape[0] != X.shape[0]:
+        check_same_rows(X.shape[0], y.shape[0], "y")
     if max(X.shape) > INT32_MAX or y.ndim == 2 and y.shape[1] > INT32_MAX:
         check_lapack_dims(n_samples=X.shape[0], n_features=X.shape[1],
                           n_targets=y.shape[1] if y.ndim == 2 else 1)
@@ -345,6 +346,8 @@ def require_y(estimator, y) -> None:
 
 def check_choice(value, name: str, choices) -> str:
     """Return ``value`` when it is one of ``choices`` (e.g. the solver registry's names)."""
+    if type(value) is str and value in choices:  # every fit asks: no tuple built then
+        return value
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {choices}; got {value!r}")
