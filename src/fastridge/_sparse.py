@@ -708,7 +708,7 @@ def moments(X, Y, sw, limit):
         xoffset[cols] = zsum / total                                 # x̄ = c + Σ s(x − c)/W
     xmean = xorigin + xoffset
     blas.dsyr(-total, xmean, a=G, lower=0, overwrite_a=1)            # C = XᵀSX − W x̄x̄ᵀ
-    _mirror(G)
+    mirror_upper(G)
     sYc = Yc if s is None else Yc * s[:, None]
     R, ysum = rows.scatter(np.ascontiguousarray(sYc))                # XᵀSYc, 1ᵀSYc (≈ 0)
     R -= np.outer(xmean, ysum)                                       # B = XcᵀSYc
@@ -757,10 +757,6 @@ def norm1(G) -> float:
                for j0 in range(0, d, _TILE))
 
 
-def _mirror(G):
-    mirror_upper(G)
-
-
 def centred_primal(X, Y, sw, fit_intercept):
     """``(G (d, d), R (d, k), x̄, ȳ, growth)``: the d×d system of ridge on sparse X.
 
@@ -777,7 +773,7 @@ def centred_primal(X, Y, sw, fit_intercept):
     rows = Rows.of(X)
     G = np.zeros((d, d), order="F")
     rows.gram(G, s)
-    _mirror(G)
+    mirror_upper(G)
     R, _ = rows.scatter(np.ascontiguousarray(Y.reshape(n, -1), dtype=np.float64), s)
     return G, R, None, None, 1.0
 
@@ -817,7 +813,7 @@ def centred_dual(X, Y, sw, fit_intercept):
                 Z = np.asfortranarray(Xb[:, c0:c1].toarray(), dtype=np.float64)
                 Z -= xb[c0:c1]                                       # exact centring
                 K = blas.dsyrk(1.0, Z, beta=1.0, c=K, lower=0, overwrite_c=1)  # K += ZZᵀ
-    _mirror(K)
+    mirror_upper(K)
     if op.r is not None:
         K *= op.r[:, None]
         K *= op.r[None, :]
