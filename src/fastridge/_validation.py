@@ -107,6 +107,8 @@ def as_float_array(a, name: str, dtype=None, ndims=(2,), check_finite=True) -> n
 
 def is_sparse(a) -> bool:
     """True for a ``scipy.sparse`` matrix or array (without importing scipy.sparse)."""
+    if type(a) is np.ndarray:  # the common case, on every small fit
+        return False
     if not (hasattr(a, "nnz") and hasattr(a, "tocsr")):
         return False
     import scipy.sparse
