@@ -62,8 +62,6 @@ cdef extern from "ridge_kernels.h" nogil:
     void fr_center_square_rows_d(ptrdiff_t, ptrdiff_t, double *, const double *, double *,
                                  double *)
 
-NOMEM = FR_RIDGE_NOMEM
-NONFINITE = FR_RIDGE_NONFINITE
 
 
 # One fused name per BLAS/LAPACK routine (s* for float32, d* for float64).

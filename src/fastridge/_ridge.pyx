@@ -27,6 +27,10 @@ from libc.string cimport memcpy
 
 cnp.import_array()
 
+# Status codes beside LAPACK's info, as csrc/ridge_kernels.h defines them.
+NOMEM = FR_RIDGE_NOMEM
+NONFINITE = FR_RIDGE_NONFINITE
+
 
 cdef int _factor_and_solve(int m, int k, floating *gram, const double *alphas,
                            int n_alpha, const int *group, floating *rhs, bint estimate,
