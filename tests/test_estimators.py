@@ -220,11 +220,9 @@ def test_matches_scikit_learn_ridge():
 
 # --- scikit-learn's own estimator checks ---------------------------------------------------
 
-# Object arrays of numbers are converted (docs/math.md §3).  n_iter_ is None unless the iterative
-# "cg" solver ran, as in scikit-learn's Ridge, which xfails this check for that reason.
-EXPECTED_FAILED = {
-    "check_non_transformer_estimators_n_iter": "n_iter_ is None for the direct solvers",
-}
+# Object arrays of numbers are converted (docs/math.md §3) and n_iter_ is 1 for a direct
+# solve, so no check is expected to fail.
+EXPECTED_FAILED = {}
 
 
 def _sklearn_estimators():

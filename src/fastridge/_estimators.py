@@ -124,8 +124,9 @@ class Ridge(LinearPredictor):
         The solver that actually ran (``"svd"`` when ``"auto"`` fell back; on sparse X
         ``"primal"``, ``"dual"``, ``"cg"``, or ``"eigen-primal"``/``"eigen-dual"``
         when the Cholesky factor of that Gram matrix was too ill-conditioned).
-    n_iter_ : int or None
-        Iterations of ``"cg"`` when it ran, else None.
+    n_iter_ : int
+        Iterations of ``"cg"`` when it ran; 1 for a direct solve (one factorization),
+        so scikit-learn's checks of ``max_iter`` estimators hold.
     n_features_in_ : int
 
     Examples
@@ -185,7 +186,7 @@ class Ridge(LinearPredictor):
         coef, self.solver_ = solve_checked(X, y, alphas, sw, self.solver, center=center,
                                            x_checked=False, tol=tol, max_iter=max_iter,
                                            report=report)
-        self.n_iter_ = report.get("n_iter")
+        self.n_iter_ = report.get("n_iter", 1)
         coef = coef.reshape(X.shape[1], -1)  # coef.shape = (d, k)
         if center is True:  # the sparse route's intercept, from its own exact means
             intercept = report["intercept"]
@@ -253,7 +254,7 @@ class Ridge(LinearPredictor):
         set_solution(self, coef, intercept if self.fit_intercept else None, state.y_ndim,
                      state.dtype)
         self.solver_ = solver
-        self.n_iter_ = None
+        self.n_iter_ = 1
 
 
 def set_solution(model, coef, intercept, y_ndim, dtype):
