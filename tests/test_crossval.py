@@ -439,6 +439,9 @@ def test_bad_groups_scoring_batch():
         fr.RidgeCV([0.0, 1.0]).fit(X, y)
     with pytest.raises(TypeError, match=r"cv.split must be a method"):
         fr.RidgeCV(cv=type("S", (), {"split": 3})()).fit(X, y)
+    sw = np.r_[np.zeros(6), np.ones(6)]  # fold 1 trains on rows 0–5 only
+    with pytest.raises(ValueError, match=r"split 1: every training row has sample_weight 0"):
+        fr.RidgeCV(cv=2).fit(X, y, sample_weight=sw)
 
 
 # --------------------------------------------------------------------------------------

@@ -43,8 +43,8 @@ import numpy as np
 from . import _blas_threads, _cvfolds, _cvkernels, _policy
 from ._validation import check_same_rows
 
-__all__ = ["SCORINGS", "BUDGET", "check_scoring", "check_cv", "make_splits",
-           "cross_validate"]
+__all__ = ["SCORINGS", "BUDGET", "check_scoring", "check_cv", "check_groups",
+           "check_fold_weights", "make_splits", "cross_validate"]
 
 SCORINGS = ("neg_mean_squared_error", "r2", "correlation")
 
@@ -140,6 +140,14 @@ def check_split(train, test, n: int, i: int):
         raise ValueError(f"split {i}: train and test overlap in {both.size} sample(s) "
                          f"(e.g. {both[:5].tolist()}); they must be disjoint")
     return tr, te
+
+
+def check_fold_weights(sw, splits):
+    """Raise when a training fold's rows all have weight zero (nothing to fit)."""
+    for i, (train, _) in enumerate(splits):
+        if not sw[train].any():
+            raise ValueError(f"split {i}: every training row has sample_weight 0; each "
+                             "training fold needs rows of positive weight")
 
 
 def kfold(n: int, K: int):

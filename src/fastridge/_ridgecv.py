@@ -13,8 +13,8 @@ import numpy as np
 
 from . import _blas_threads
 from . import _sufficient_stats as _stats
-from ._crossval import (_r2, check_cv, check_groups, check_scoring, cross_validate,
-                        make_splits)
+from ._crossval import (_r2, check_cv, check_fold_weights, check_groups, check_scoring,
+                        cross_validate, make_splits)
 from ._estimators import LinearPredictor, center_of, set_solution
 from ._solvers import solve_checked, solve_gram
 from ._spectral import Spectral
@@ -129,6 +129,33 @@ class RidgeCV(LinearPredictor):
         accuracy).  With ``cv``: the solver of the final refit (as ``Ridge.solver_``).
     n_features_in_ : int
 
+    Notes
+    -----
+    **K-fold.**  Each training fold's Gram matrix (``XᵀX`` of its rows, or ``XXᵀ`` when
+    it has fewer rows than features) is eigendecomposed once; its statistics come from
+    the full ones minus the test rows' (about a common centre, then moved to the fold's
+    own means — no cancellation to speak of; a fold whose downdate would cost accuracy is
+    formed from its rows, or solved by an SVD, as in leave-one-out).  With one α for all
+    targets (MSE, R²) a fold's score for every α follows from r×r matrices; per target,
+    every target's squared error for every α follows from one (r×r)·(r×k) product per
+    fold (partial fractions over the eigenvalues), else from the predictions.  The final
+    fit is ``Ridge(alpha_).fit`` (from the folds' summed statistics when they cover
+    every row).  See ``fastridge._crossval``.
+
+    **Precision.**  Statistics and decompositions in float64; with float32 X the K-fold
+    prediction products (the per-target cost that grows with targets × penalties) run in
+    float32, whose rounding is the data's own; leave-one-out stays in float64 (its
+    residuals are divided by ``1 − H_ii``, which magnifies rounding).
+
+    **Threads.**  BLAS runs on one thread (LAPACK's eigendecompositions and many small
+    products lose to thread synchronisation, badly so on shared cores); big products are
+    split into independent blocks run on as many Python threads as BLAS would have used
+    (``threadpoolctl.threadpool_limits(1)`` makes everything single-threaded).
+
+    **Memory.**  Targets in batches (``n_targets_batch``) and penalties in chunks, so no
+    temporary exceeds 2²³ elements beyond the data; no n × k × n_alphas (or
+    n_test × k × n_alphas) array is formed.
+
     Examples
     --------
     >>> import numpy as np, fastridge as fr
@@ -200,6 +227,8 @@ class RidgeCV(LinearPredictor):
             self._fit_loo(X, y, alphas, sw, scoring, per_target)
         else:
             splits = make_splits(cv, X, y, groups, n)
+            if sw is not None:
+                check_fold_weights(sw, splits)
             if scoring != "neg_mean_squared_error" and min(te.size for _, te in splits) < 2:
                 raise ValueError(f"scoring={scoring!r} needs at least 2 samples in every "
                                  "test fold; use the default scoring or larger folds")
@@ -316,6 +345,8 @@ class RidgeCV(LinearPredictor):
         coef_, intercept_, solver_ (``"eigen-primal"``), n_features_in_.  Every fold
         must have received rows by then.  ``loo_mse_`` is not set.  ``fit`` after
         ``partial_fit`` discards the stream; ``partial_fit`` after ``fit`` starts one.
+        ``cv`` and ``scoring`` belong to ``fit``: with either set, ``partial_fit`` raises
+        ``ValueError`` (its folds are ``n_splits``/``folds``, its score the MSE).
         """
         require_y(self, y)
         alphas = check_alphas(self.alphas)
