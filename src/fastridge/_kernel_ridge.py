@@ -23,7 +23,7 @@ The same identity holds for an unpenalised intercept (banded ridge, :mod:`._band
 ``I − H = Q diag(g) Qᵀ + B`` with ``B = I − QQᵀ − 11ᵀ/n`` on the directions Q does not
 span; :class:`HeldOut` takes both forms.  It needs train = the complement of the test
 fold; other splits, zero sample weights, or many α on large folds (where a per-fold
-``eigh`` costs less, :func:`_kfold_route`) are solved fold by fold instead
+``eigh`` costs less, :func:`kfold_route`) are solved fold by fold instead
 (:func:`_per_fold_scores`).  Eigenvalues at ``eigh``'s noise level
 (:func:`fastridge._policy.kept` at :func:`fastridge._policy.spectral_cutoff`) count as 0.
 """
