@@ -429,3 +429,19 @@ def test_cli_runs_report_and_run_zero_is_the_single_run(capsys):
     runs = sgd.train_relu_many(x, np.abs(x), hidden=5, epochs=6, lr=0.01, seeds=[2, 3])
     one = sgd.train_relu(x, np.abs(x), hidden=5, epochs=6, lr=0.01, seed=3)
     assert_same_bits(runs.params[0][1], one.params[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d", [1, 7, 8, 16, 33])
+def test_each_network_trains_in_cache_lines_of_its_own(dtype, d):
+    """Rows start on 64-byte lines; nothing else lies within a line of them (no false
+    sharing between two threads storing parameters at every step)."""
+    own = sgd._own_cache_lines(3, d, dtype)
+    assert own.shape[0] == 3 and own.shape[1] >= d and own.shape[1] * own.itemsize % 64 == 0
+    for row in own:
+        assert row.ctypes.data % 64 == 0
+    base = own.base
+    start = own.ctypes.data - base.ctypes.data
+    end = start + own.nbytes
+    # the buffer pads its used region by whole lines: no foreign byte shares a line
+    assert start >= 0 and base.nbytes - end >= 64

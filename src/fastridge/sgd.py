@@ -495,9 +495,15 @@ def relu_sgd_many(
     failures = {}  # network -> failure of _train
 
     def train(i, stop_flag):  # one network; True: it diverged
-        _, _, failure = _train(x, y, W1[i], b[i], W2[i], lrs[i], epochs, rngs[i],
-                               record_every, None if elbows_out is None else elbows_out[i],
-                               loss[i], variant, stop_flag=stop_flag)
+        # Trained in rows of its own (the kernel stores every parameter at every step:
+        # neighbouring rows of W1, written by two threads, would share a cache line).
+        own = _own_cache_lines(3, d, dtype)
+        own[:, :d] = W1[i], b[i], W2[i]
+        _, _, failure = _train(x, y, own[0, :d], own[1, :d], own[2, :d], lrs[i], epochs,
+                               rngs[i], record_every,
+                               None if elbows_out is None else elbows_out[i], loss[i],
+                               variant, stop_flag=stop_flag)
+        W1[i], b[i], W2[i] = own[:, :d]
         if failure is None or failure[0] == _sgd.STOPPED:
             return False
         failures[i] = failure
@@ -511,6 +517,17 @@ def relu_sgd_many(
         err.network = i
         raise err
     return SGDResult(W1=W1, b=b, W2=W2, loss=loss.astype(dtype), elbows=elbows_out)
+
+
+def _own_cache_lines(rows: int, d: int, dtype) -> np.ndarray:
+    """A new (rows, ≥ d) array whose rows start on 64-byte cache lines and share no line
+    with any other memory (padding on both sides): one thread can write it at every step
+    without slowing another (false sharing)."""
+    per_line = 64 // np.dtype(dtype).itemsize
+    stride = -(-d // per_line) * per_line  # d rounded up to whole lines
+    raw = np.empty(rows * stride + 2 * per_line, dtype=dtype)
+    start = (-raw.ctypes.data % 64) // raw.itemsize  # first aligned element
+    return raw[start:start + rows * stride].reshape(rows, stride)
 
 
 def _check_networks(W1, b, W2, dtype):
